@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def site(request):
+    return {"APP_TITLE": settings.APP_TITLE}

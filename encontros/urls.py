@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = settings.APP_TITLE
+admin.site.site_title = settings.APP_TITLE
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("django_prometheus.urls")),
+    path("", include("events.urls")),
+]
+
+handler500 = "encontros.views.server_error"

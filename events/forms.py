@@ -1,0 +1,177 @@
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event, Technology
+
+class SiteBoundField(BoundField):
+    """Bootstrap classes on every widget, and errors announced with the field."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css_class = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css_class = "form-select"
+        else:
+            css_class = "form-control"
+        if self.errors:
+            css_class += " is-invalid"
+            described_by = attrs.get("aria-describedby", "")
+            attrs["aria-describedby"] = f"{self.auto_id}_errors {described_by}".strip()
+        attrs["class"] = f"{attrs.get('class', '')} {css_class}".strip()
+        return attrs
+
+
+class SiteFormRenderer(TemplatesSetting):
+    field_template_name = "includes/_field.html"
+    bound_field_class = SiteBoundField
+
+
+class SiteForm(forms.Form):
+    default_renderer = SiteFormRenderer()
+
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MAX_TECHNOLOGIES = 10
+
+
+class TechnologyNamesField(forms.CharField):
+    """Comma-separated technology names, cleaned into a list of names."""
+
+    default_error_messages = {
+        "too_many": _("Use at most %(max)s technologies."),
+        "too_long": _("“%(name)s” is too long for a technology name (at most %(max)s characters)."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        names = []
+        for name in value.split(","):
+            name = " ".join(name.split())
+            if name and name.casefold() not in (n.casefold() for n in names):
+                names.append(name)
+        return names
+
+    def validate(self, value):
+        super().validate(value)
+        max_length = Technology._meta.get_field("name").max_length
+        if len(value) > MAX_TECHNOLOGIES:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": MAX_TECHNOLOGIES}
+            )
+        for name in value:
+            if len(name) > max_length:
+                raise forms.ValidationError(
+                    self.error_messages["too_long"],
+                    code="too_long",
+                    params={"name": name[:20] + "…", "max": max_length},
+                )
+
+
+class EventForm(forms.ModelForm):
+    default_renderer = SiteFormRenderer()
+
+    technology_names = TechnologyNamesField(
+        label=_("Technologies"),
+        required=False,
+        max_length=600,
+        help_text=_("Separated by commas, e.g. Python, Django, PostgreSQL."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "mode",
+            "city",
+            "venue",
+            "address",
+            "online_url",
+            "organizer_name",
+            "organizer_email",
+            "url",
+            "is_free",
+        ]
+        widgets = {
+            "starts_at": DATETIME_INPUT,
+            "ends_at": DATETIME_INPUT,
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["technology_names"] = ", ".join(
+                technology.name for technology in self.instance.technologies.all()
+            )
+        self.order_fields(["title", "description", "starts_at", "ends_at", "mode", "technology_names"])
+
+
+class EventSubmissionForm(EventForm):
+    """The anonymous submission form, with its defences against spam bots."""
+
+    # Hidden from people by CSS; bots that fill every field reveal themselves.
+    homepage = forms.CharField(required=False, label=_("Leave this field empty"))
+    rendered_at = forms.CharField(widget=forms.HiddenInput)
+    confirm_duplicate = forms.BooleanField(
+        required=False, label=_("Yes, this is a different event: publish it anyway.")
+    )
+
+    signer = signing.TimestampSigner(salt="events.submission-form")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["rendered_at"] = self.signer.sign(str(int(time.time())))
+        self.duplicate = None
+
+    def clean_homepage(self):
+        if self.cleaned_data["homepage"]:
+            raise forms.ValidationError(
+                _("This looks like an automated submission. If you are a person, clear the hidden "
+                  "“homepage” field and send again.")
+            )
+        return ""
+
+    def clean_rendered_at(self):
+        too_fast = forms.ValidationError(
+            _("The form was sent too quickly or has expired. Please review your event and send it "
+              "again."),
+            code="too_fast",
+        )
+        try:
+            rendered_at = int(self.signer.unsign(self.cleaned_data["rendered_at"], max_age=86400))
+        except (signing.BadSignature, ValueError):
+            rendered_at = None
+        if rendered_at is None or time.time() - rendered_at < settings.EVENTS_FORM_MIN_SECONDS:
+            # Restart the clock so that the next, slower attempt can succeed.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("rendered_at")] = self.initial["rendered_at"]
+            raise too_fast
+        return rendered_at
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors or cleaned_data.get("confirm_duplicate"):
+            return cleaned_data
+        self.duplicate = Event.objects.similar_to(
+            title=cleaned_data["title"],
+            starts_at=cleaned_data["starts_at"],
+            city=cleaned_data.get("city", ""),
+        ).first()
+        if self.duplicate:
+            raise forms.ValidationError(
+                _("An event with the same title, start and city already exists. If yours is a "
+                  "different event, tick the confirmation box below and send again."),
+                code="duplicate",
+            )
+        return cleaned_data

@@ -1,0 +1,257 @@
+import hashlib
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .search import normalize, search_terms
+
+# An event without an end is considered to be happening for this long.
+DEFAULT_DURATION = timedelta(hours=3)
+
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def technology_slug(name):
+    """One slug per technology: "C#" and "C++" must not both become "c"."""
+    return slugify(name.replace("#", " sharp").replace("+", "p"), allow_unicode=True)
+
+
+def hash_edit_token(token):
+    # Tokens carry 256 random bits, so a fast unsalted hash cannot be brute-forced
+    # and lets the database find the event by its hash.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TechnologyQuerySet(models.QuerySet):
+    def with_upcoming_event_counts(self):
+        upcoming = Event.objects.published().upcoming()
+        return self.annotate(
+            upcoming_event_count=Count("events", filter=Q(events__in=upcoming), distinct=True)
+        )
+
+    def get_or_create_by_name(self, name):
+        name = " ".join(name.split())
+        slug = technology_slug(name)
+        if not slug:
+            raise ValidationError(
+                _("“%(name)s” is not a valid technology name."), params={"name": name}
+            )
+        technology, _created = self.get_or_create(slug=slug, defaults={"name": name})
+        return technology
+
+
+class Technology(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
+
+    objects = TechnologyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="technology_name_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('events:list')}?{urlencode({'technology': self.slug})}"
+
+    def clean(self):
+        self.slug = technology_slug(self.name or "")
+        if not self.slug:
+            raise ValidationError({"name": _("Use letters or digits in the name.")})
+        if Technology.objects.exclude(pk=self.pk).filter(slug=self.slug).exists():
+            raise ValidationError({"name": _("This technology already exists.")})
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def public(self):
+        """Events anyone may see: published ones and cancelled ones (shown as cancelled)."""
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def pending(self):
+        return self.filter(status=Event.Status.PENDING)
+
+    @staticmethod
+    def _not_over(now):
+        return Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now - DEFAULT_DURATION)
+
+    def upcoming(self, now=None):
+        """Events not over yet, including those happening now, soonest first."""
+        return self.filter(self._not_over(now or timezone.now())).order_by("starts_at", "pk")
+
+    def past(self, now=None):
+        """Events that are over, most recent first."""
+        return self.exclude(self._not_over(now or timezone.now())).order_by("-starts_at", "-pk")
+
+    def by_edit_token(self, token):
+        return self.filter(edit_token_hash=hash_edit_token(token))
+
+    def search(self, query):
+        """Every word must appear, ignoring case and accents."""
+        queryset = self
+        for term in search_terms(query):
+            queryset = queryset.filter(search_text__contains=term)
+        return queryset
+
+    def with_technologies(self):
+        return self.prefetch_related(
+            Prefetch("technologies", queryset=Technology.objects.order_by("name"))
+        )
+
+    def similar_to(self, *, title, starts_at, city):
+        return self.filter(title__iexact=title.strip(), starts_at=starts_at, city__iexact=city.strip())
+
+    def cities(self):
+        """Distinct cities with their number of events, for filter menus."""
+        return (
+            self.exclude(city="")
+            .values("city")
+            .annotate(event_count=Count("pk"))
+            .order_by("city")
+        )
+
+
+class Event(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Pending approval")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=255, unique=True, editable=False)
+    description = models.TextField(
+        _("description"),
+        max_length=10_000,
+        validators=[MaxLengthValidator(10_000)],
+        help_text=_("Plain text. Line breaks and links are kept; HTML is shown as text."),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    online_url = models.URLField(
+        _("online URL"), max_length=500, blank=True, validators=[http_url_validator]
+    )
+    technologies = models.ManyToManyField(
+        Technology, related_name="events", blank=True, verbose_name=_("technologies")
+    )
+    organizer_name = models.CharField(_("organizer name"), max_length=120)
+    organizer_email = models.EmailField(
+        _("organizer e-mail"),
+        blank=True,
+        help_text=_("Private: never shown publicly. The edit link is sent to it."),
+    )
+    url = models.URLField(
+        _("website or registration URL"), max_length=500, blank=True, validators=[http_url_validator]
+    )
+    is_free = models.BooleanField(_("free"), default=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
+    edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Normalised copy of the searchable text, kept up to date by events.services.
+    search_text = models.TextField(default="", editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("The end cannot be before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="online") | (~Q(city="") & ~Q(venue="")),
+                name="event_in_person_has_place",
+                violation_error_message=_("City and venue are required unless the event is online."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="in_person") | ~Q(online_url=""),
+                name="event_online_has_url",
+                violation_error_message=_("Online and hybrid events need an online URL."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["in_person", "online", "hybrid"]), name="event_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["published", "pending", "cancelled"]),
+                name="event_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = _("The end cannot be before the start.")
+        if self.mode != self.Mode.ONLINE:
+            for field in ("city", "venue"):
+                if not getattr(self, field, "").strip():
+                    errors[field] = _("Required unless the event is online.")
+        if self.mode != self.Mode.IN_PERSON and not self.online_url:
+            errors["online_url"] = _("Online and hybrid events need an online URL.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def effective_end(self):
+        return self.ends_at or self.starts_at + DEFAULT_DURATION
+
+    @property
+    def is_past(self):
+        return self.effective_end < timezone.now()
+
+    @property
+    def has_place(self):
+        return self.mode != self.Mode.ONLINE
+
+    @property
+    def full_address(self):
+        return ", ".join(part for part in (self.venue, self.address, self.city) if part)
+
+    def build_search_text(self):
+        parts = [self.title, self.description, self.city, self.venue, self.organizer_name]
+        parts += [technology.name for technology in self.technologies.all()]
+        return normalize(" ".join(parts))

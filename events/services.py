@@ -1,0 +1,166 @@
+"""Every write to events goes through these functions, whichever door it comes
+from (site, API or admin), so each rule and side effect lives in one place."""
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import Event, Technology, hash_edit_token
+
+logger = logging.getLogger(__name__)
+
+EDIT_TOKEN_BYTES = 32
+
+
+class Channel:
+    WEB = "web"
+    API = "api"
+    ADMIN = "admin"
+
+
+def new_edit_token():
+    return secrets.token_urlsafe(EDIT_TOKEN_BYTES)
+
+
+def technologies_from_names(names):
+    """Technologies for the given names, created when new, matched case-insensitively."""
+    technologies = {}
+    for name in names:
+        if name.strip():
+            technology = Technology.objects.get_or_create_by_name(name)
+            technologies[technology.pk] = technology
+    return list(technologies.values())
+
+
+def _unique_slug(event):
+    base = slugify(f"{event.title} {event.starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
+    slug, suffix = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def _save_with_slug(event):
+    # Two submissions with the same title and day may race for one slug: retry.
+    for _attempt in range(5):
+        event.slug = _unique_slug(event)
+        try:
+            with transaction.atomic():
+                event.save()
+            return
+        except IntegrityError:
+            if not Event.objects.filter(slug=event.slug).exists():
+                raise
+    raise IntegrityError("Could not find a free slug")
+
+
+def refresh_search_text(event):
+    """Recompute the normalised search text; call after the technologies change."""
+    event.search_text = event.build_search_text()
+    Event.objects.filter(pk=event.pk).update(search_text=event.search_text)
+
+
+@transaction.atomic
+def event_create(*, event, channel, technology_names=None, moderated=True):
+    """Save a new event and return its edit token (the only time it exists in clear).
+
+    A moderated submission (anyone's but staff's) waits as pending when the
+    site requires approval.
+    """
+    token = new_edit_token()
+    if moderated:
+        event.status = (
+            Event.Status.PENDING if settings.EVENTS_REQUIRE_APPROVAL else Event.Status.PUBLISHED
+        )
+    event.edit_token_hash = hash_edit_token(token)
+    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    _save_with_slug(event)
+    if technology_names is not None:
+        event.technologies.set(technologies_from_names(technology_names))
+    refresh_search_text(event)
+    logger.info("event created", extra={"event_id": event.pk, "channel": channel})
+    return token
+
+
+@transaction.atomic
+def event_update(*, event, channel, technology_names=None):
+    """Save the changes made to an event's fields (and technologies, when given)."""
+    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    event.save()
+    if technology_names is not None:
+        event.technologies.set(technologies_from_names(technology_names))
+    refresh_search_text(event)
+    logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
+    return event
+
+
+def event_set_status(*, event, status, channel):
+    event.status = status
+    event.save(update_fields=["status", "updated_at"])
+    logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
+    return event
+
+
+def event_cancel(*, event, channel):
+    return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
+
+
+def event_delete(*, event, channel):
+    event_id = event.pk
+    event.delete()
+    logger.info("event deleted", extra={"event_id": event_id, "channel": channel})
+
+
+def event_issue_edit_token(*, event):
+    """Replace the event's edit token; the previous edit link stops working."""
+    token = new_edit_token()
+    event.edit_token_hash = hash_edit_token(token)
+    event.save(update_fields=["edit_token_hash", "updated_at"])
+    logger.info("event edit link reissued", extra={"event_id": event.pk})
+    return token
+
+
+@transaction.atomic
+def event_duplicate(*, event):
+    """A pending copy of the event, for staff to adjust and publish (e.g. a monthly meetup)."""
+    technologies = list(event.technologies.all())
+    copy = Event.objects.get(pk=event.pk)
+    copy.pk = None
+    copy.title = _("%(title)s (copy)") % {"title": event.title}
+    copy.status = Event.Status.PENDING
+    copy.edit_token_hash = hash_edit_token(new_edit_token())
+    _save_with_slug(copy)
+    copy.technologies.set(technologies)
+    refresh_search_text(copy)
+    logger.info("event duplicated", extra={"event_id": copy.pk, "channel": Channel.ADMIN})
+    return copy
+
+
+@transaction.atomic
+def technology_save(*, technology):
+    """Save a (renamed) technology and the search text of its events."""
+    technology.full_clean()
+    technology.save()
+    for event in technology.events.prefetch_related("technologies"):
+        refresh_search_text(event)
+
+
+def send_edit_link(*, event, edit_url):
+    """E-mail the private edit link to the organizer, in the language of the request."""
+    if not event.organizer_email:
+        return
+    context = {"event": event, "edit_url": edit_url, "APP_TITLE": settings.APP_TITLE}
+    subject = _("Your edit link for “%(title)s”") % {"title": event.title}
+    send_mail(
+        subject=" ".join(subject.split()),
+        message=render_to_string("events/email/edit_link.txt", context),
+        from_email=None,
+        recipient_list=[event.organizer_email],
+    )
+    logger.info("edit link e-mailed", extra={"event_id": event.pk})

@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .filters import EventFilter
+from .forms import EventForm, EventSubmissionForm
+from .models import Event, Technology
+
+
+def submission_rate(group, request):
+    return settings.EVENTS_SUBMISSION_RATE
+
+
+def edit_token_rate(group, request):
+    return settings.EVENTS_EDIT_TOKEN_RATE
+
+
+def rate_limited(request, exception):
+    return render(request, "429.html", status=429)
+
+
+class FilteredEventListView(ListView):
+    """A list of public events narrowed by the query string (see EventFilter)."""
+
+    paginate_by = 20
+    past = False
+
+    def get_queryset(self):
+        events = Event.objects.public().with_technologies()
+        events = events.past() if self.past else events.upcoming()
+        self.filterset = EventFilter(self.request.GET, queryset=events)
+        if not self.filterset.is_valid():
+            return events.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filterset=self.filterset,
+            past=self.past,
+            is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
+            cities=Event.objects.public().cities(),
+            technologies=Technology.objects.annotate(event_count=Count("events")).filter(
+                event_count__gt=0
+            ),
+        )
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.filterset.is_valid():
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
+
+
+class EventDetailView(DetailView):
+    queryset = Event.objects.public().with_technologies()
+
+
+def edit_page(view):
+    """Edit pages carry the secret token in their URL: keep it out of referrers and indexes."""
+
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+def _event_for_token(token):
+    try:
+        return Event.objects.with_technologies().by_edit_token(token).get()
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
+def _edit_url(request, token):
+    return request.build_absolute_uri(reverse("events:edit", kwargs={"token": token}))
+
+
+@edit_page
+@ratelimit(key="ip", rate=submission_rate, method="POST")
+def event_create(request):
+    form = EventSubmissionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        event = form.save(commit=False)
+        token = services.event_create(
+            event=event,
+            channel=services.Channel.WEB,
+            technology_names=form.cleaned_data["technology_names"],
+        )
+        edit_url = _edit_url(request, token)
+        services.send_edit_link(event=event, edit_url=edit_url)
+        return render(request, "events/event_created.html", {"event": event, "edit_url": edit_url})
+    return render(request, "events/event_form.html", {"form": form})
+
+
+@edit_page
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def event_edit(request, token):
+    event = _event_for_token(token)
+    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        services.event_update(
+            event=form.save(commit=False),
+            channel=services.Channel.WEB,
+            technology_names=form.cleaned_data["technology_names"],
+        )
+        messages.success(request, _("Your changes were saved."))
+        return redirect("events:edit", token=token)
+    return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
+
+
+@edit_page
+@require_POST
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def event_cancel(request, token):
+    event = _event_for_token(token)
+    if event.status != Event.Status.PUBLISHED:
+        messages.error(request, _("Only published events can be cancelled."))
+    else:
+        services.event_cancel(event=event, channel=services.Channel.WEB)
+        messages.success(request, _("The event is now marked as cancelled."))
+    return redirect("events:edit", token=token)
+
+
+@edit_page
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def event_delete(request, token):
+    event = _event_for_token(token)
+    if request.method == "POST":
+        services.event_delete(event=event, channel=services.Channel.WEB)
+        messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
+        return redirect("events:list")
+    return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})

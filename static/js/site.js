@@ -1,0 +1,10 @@
+// Copy buttons: <button data-copy-target="input-id" data-copied-label="Copied!">.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy-target]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copyTarget);
+  input.select();
+  navigator.clipboard.writeText(input.value).then(() => {
+    button.textContent = button.dataset.copiedLabel;
+  });
+});
