@@ -29,9 +29,11 @@ def _required_in_production(name, value):
 SECRET_KEY = _required_in_production("SECRET_KEY", env.str("SECRET_KEY", default="")) or (
     "django-insecure-development-only-key"
 )
-ALLOWED_HOSTS = _required_in_production(
-    "ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[])
-) or ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = _required_in_production("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[])) or [
+    "localhost",
+    "127.0.0.1",
+    "[::1]",
+]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 APP_TITLE = env.str("APP_TITLE", default="Encontros Tech")
@@ -94,7 +96,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

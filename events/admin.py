@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import reverse
@@ -51,6 +52,7 @@ class EventAdmin(admin.ModelAdmin):
         "technologies__name",
     ]
     date_hierarchy = "starts_at"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-starts_at"]
     autocomplete_fields = ["technologies"]
     readonly_fields = ["slug", "created_at", "updated_at"]

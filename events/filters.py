@@ -48,7 +48,15 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         form = SiteForm
-        fields = ["search", "city", "technology", "mode", "is_free", "starts_after", "starts_before"]
+        fields = [
+            "search",
+            "city",
+            "technology",
+            "mode",
+            "is_free",
+            "starts_after",
+            "starts_before",
+        ]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

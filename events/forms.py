@@ -3,11 +3,13 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from .models import Event, Technology
+
 
 class SiteBoundField(BoundField):
     """Bootstrap classes on every widget, and errors announced with the field."""
@@ -36,6 +38,13 @@ class SiteFormRenderer(TemplatesSetting):
 
 class SiteForm(forms.Form):
     default_renderer = SiteFormRenderer()
+
+
+def https_by_default(model_field, **kwargs):
+    """Form fields for model fields, where addresses typed without a scheme mean https."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
 
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -87,6 +96,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
+        formfield_callback = https_by_default
         fields = [
             "title",
             "description",
@@ -114,7 +124,9 @@ class EventForm(forms.ModelForm):
             self.initial["technology_names"] = ", ".join(
                 technology.name for technology in self.instance.technologies.all()
             )
-        self.order_fields(["title", "description", "starts_at", "ends_at", "mode", "technology_names"])
+        self.order_fields(
+            ["title", "description", "starts_at", "ends_at", "mode", "technology_names"]
+        )
 
 
 class EventSubmissionForm(EventForm):
@@ -137,15 +149,19 @@ class EventSubmissionForm(EventForm):
     def clean_homepage(self):
         if self.cleaned_data["homepage"]:
             raise forms.ValidationError(
-                _("This looks like an automated submission. If you are a person, clear the hidden "
-                  "“homepage” field and send again.")
+                _(
+                    "This looks like an automated submission. If you are a person, clear "
+                    "the hidden “homepage” field and send again."
+                )
             )
         return ""
 
     def clean_rendered_at(self):
         too_fast = forms.ValidationError(
-            _("The form was sent too quickly or has expired. Please review your event and send it "
-              "again."),
+            _(
+                "The form was sent too quickly or has expired. Please review your event "
+                "and send it again."
+            ),
             code="too_fast",
         )
         try:
@@ -170,8 +186,10 @@ class EventSubmissionForm(EventForm):
         ).first()
         if self.duplicate:
             raise forms.ValidationError(
-                _("An event with the same title, start and city already exists. If yours is a "
-                  "different event, tick the confirmation box below and send again."),
+                _(
+                    "An event with the same title, start and city already exists. If yours is a "
+                    "different event, tick the confirmation box below and send again."
+                ),
                 code="duplicate",
             )
         return cleaned_data

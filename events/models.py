@@ -116,15 +116,14 @@ class EventQuerySet(models.QuerySet):
         )
 
     def similar_to(self, *, title, starts_at, city):
-        return self.filter(title__iexact=title.strip(), starts_at=starts_at, city__iexact=city.strip())
+        return self.filter(
+            title__iexact=title.strip(), starts_at=starts_at, city__iexact=city.strip()
+        )
 
     def cities(self):
         """Distinct cities with their number of events, for filter menus."""
         return (
-            self.exclude(city="")
-            .values("city")
-            .annotate(event_count=Count("pk"))
-            .order_by("city")
+            self.exclude(city="").values("city").annotate(event_count=Count("pk")).order_by("city")
         )
 
 
@@ -166,7 +165,10 @@ class Event(models.Model):
         help_text=_("Private: never shown publicly. The edit link is sent to it."),
     )
     url = models.URLField(
-        _("website or registration URL"), max_length=500, blank=True, validators=[http_url_validator]
+        _("website or registration URL"),
+        max_length=500,
+        blank=True,
+        validators=[http_url_validator],
     )
     is_free = models.BooleanField(_("free"), default=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
@@ -192,7 +194,9 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(mode="online") | (~Q(city="") & ~Q(venue="")),
                 name="event_in_person_has_place",
-                violation_error_message=_("City and venue are required unless the event is online."),
+                violation_error_message=_(
+                    "City and venue are required unless the event is online."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(mode="in_person") | ~Q(online_url=""),

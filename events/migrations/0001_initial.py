@@ -6,58 +6,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Technology',
+            name="Technology",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=60, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=60, unique=True, verbose_name="slug"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'technology',
-                'verbose_name_plural': 'technologies',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='technology_name_unique_ci')],
+                "verbose_name": "technology",
+                "verbose_name_plural": "technologies",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        name="technology_name_unique_ci",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(editable=False, max_length=255, unique=True, verbose_name='slug')),
-                ('description', models.TextField(help_text='Plain text. Line breaks and links are kept; HTML is shown as text.', max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='description')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends at')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online'), ('hybrid', 'Hybrid')], default='in_person', max_length=20, verbose_name='mode')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('online_url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='online URL')),
-                ('organizer_name', models.CharField(max_length=120, verbose_name='organizer name')),
-                ('organizer_email', models.EmailField(blank=True, help_text='Private: never shown publicly. The edit link is sent to it.', max_length=254, verbose_name='organizer e-mail')),
-                ('url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='website or registration URL')),
-                ('is_free', models.BooleanField(default=True, verbose_name='free')),
-                ('status', models.CharField(choices=[('published', 'Published'), ('pending', 'Pending approval'), ('cancelled', 'Cancelled')], default='published', max_length=20, verbose_name='status')),
-                ('edit_token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('technologies', models.ManyToManyField(blank=True, related_name='events', to='events.technology', verbose_name='technologies')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(
+                        editable=False, max_length=255, unique=True, verbose_name="slug"
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Plain text. Line breaks and links are kept; HTML is shown as text.",
+                        max_length=10000,
+                        validators=[django.core.validators.MaxLengthValidator(10000)],
+                        verbose_name="description",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends at")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("online", "Online"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        default="in_person",
+                        max_length=20,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("venue", models.CharField(blank=True, max_length=200, verbose_name="venue")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "online_url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
+                        verbose_name="online URL",
+                    ),
+                ),
+                ("organizer_name", models.CharField(max_length=120, verbose_name="organizer name")),
+                (
+                    "organizer_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Private: never shown publicly. The edit link is sent to it.",
+                        max_length=254,
+                        verbose_name="organizer e-mail",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
+                        verbose_name="website or registration URL",
+                    ),
+                ),
+                ("is_free", models.BooleanField(default=True, verbose_name="free")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("published", "Published"),
+                            ("pending", "Pending approval"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="published",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("edit_token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "technologies",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="events",
+                        to="events.technology",
+                        verbose_name="technologies",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['starts_at', 'pk'],
-                'indexes': [models.Index(fields=['status', 'starts_at'], name='events_even_status_5c3d55_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__isnull', True), ('ends_at__gte', models.F('starts_at')), _connector='OR'), name='event_ends_after_start', violation_error_message='The end cannot be before the start.'), models.CheckConstraint(condition=models.Q(('mode', 'online'), models.Q(models.Q(('city', ''), _negated=True), models.Q(('venue', ''), _negated=True)), _connector='OR'), name='event_in_person_has_place', violation_error_message='City and venue are required unless the event is online.'), models.CheckConstraint(condition=models.Q(('mode', 'in_person'), models.Q(('online_url', ''), _negated=True), _connector='OR'), name='event_online_has_url', violation_error_message='Online and hybrid events need an online URL.'), models.CheckConstraint(condition=models.Q(('mode__in', ['in_person', 'online', 'hybrid'])), name='event_mode_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['published', 'pending', 'cancelled'])), name='event_status_valid')],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["starts_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "starts_at"], name="events_even_status_5c3d55_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ends_at__isnull", True),
+                            ("ends_at__gte", models.F("starts_at")),
+                            _connector="OR",
+                        ),
+                        name="event_ends_after_start",
+                        violation_error_message="The end cannot be before the start.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("mode", "online"),
+                            models.Q(
+                                models.Q(("city", ""), _negated=True),
+                                models.Q(("venue", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="event_in_person_has_place",
+                        violation_error_message="City and venue are required unless the event is online.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("mode", "in_person"),
+                            models.Q(("online_url", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="event_online_has_url",
+                        violation_error_message="Online and hybrid events need an online URL.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("mode__in", ["in_person", "online", "hybrid"])),
+                        name="event_mode_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["published", "pending", "cancelled"])),
+                        name="event_status_valid",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,47 @@
+# The commands a newcomer needs: `make run` serves the site, `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Local development runs in DEBUG mode, which needs no SECRET_KEY or ALLOWED_HOSTS.
+DEV := DEBUG=true
+
+.PHONY: install run test lint format migrations-check messages superuser
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt -r requirements/prod.txt
+	touch $@
+
+run: install
+	$(DEV) $(BIN)/python manage.py migrate
+	$(DEV) $(BIN)/python manage.py seed_demo
+	$(DEV) $(BIN)/python manage.py runserver localhost:$(PORT)
+
+superuser: install
+	$(DEV) $(BIN)/python manage.py createsuperuser
+
+test: install
+	$(DEV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	git ls-files '*.py' | xargs $(BIN)/django-upgrade --target-version 5.2 --check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat
+
+migrations-check: install
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Extract the translatable strings into locale/*/django.po and compile them (needs gettext).
+messages: install
+	$(DEV) $(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --ignore '$(VENV)/*'
+	$(DEV) $(BIN)/python manage.py compilemessages --ignore '$(VENV)/*'

@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from events.models import Event, Technology, hash_edit_token
+from events.services import new_edit_token
+
+
+class TechnologyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Technology
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Tech {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published, in-person event next week. Pass `edit_token=` to know its token."""
+
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    class Params:
+        edit_token = factory.LazyFunction(new_edit_token)
+
+    title = factory.Sequence(lambda n: f"Meetup {n}")
+    slug = factory.Sequence(lambda n: f"meetup-{n}")
+    description = "Talks and networking."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    mode = Event.Mode.IN_PERSON
+    city = "São Paulo"
+    venue = "Espaço Comunidade"
+    organizer_name = "Grupo Local"
+    status = Event.Status.PUBLISHED
+    edit_token_hash = factory.LazyAttribute(lambda o: hash_edit_token(o.edit_token))
+
+    @factory.post_generation
+    def technologies(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.technologies.set(extracted)
+        if create:
+            self.search_text = self.build_search_text()
+            Event.objects.filter(pk=self.pk).update(search_text=self.search_text)
