@@ -8,7 +8,7 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, Technology
+from .models import Event, Technology, technology_slug
 
 
 class SiteBoundField(BoundField):
@@ -57,6 +57,7 @@ class TechnologyNamesField(forms.CharField):
     default_error_messages = {
         "too_many": _("Use at most %(max)s technologies."),
         "too_long": _("“%(name)s” is too long for a technology name (at most %(max)s characters)."),
+        "invalid_name": _("“%(name)s” is not a valid technology name: use letters or digits."),
     }
 
     def to_python(self, value):
@@ -81,6 +82,10 @@ class TechnologyNamesField(forms.CharField):
                     self.error_messages["too_long"],
                     code="too_long",
                     params={"name": name[:20] + "…", "max": max_length},
+                )
+            if not technology_slug(name):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_name"], code="invalid_name", params={"name": name}
                 )
 
 

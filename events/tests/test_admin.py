@@ -1,0 +1,185 @@
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.urls import reverse
+
+from events.models import Event, Technology, hash_edit_token
+
+from .factories import EventFactory, TechnologyFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:events_event_changelist")
+
+
+def run_action(client, action, events):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [event.pk for event in events]},
+        follow=action != "export_csv",
+    )
+
+
+@pytest.fixture
+def manager_client(client):
+    user = User.objects.create_user("manager", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Event managers"))
+    client.force_login(user)
+    return client
+
+
+class TestEventAdmin:
+    def test_changelist_lists_filters_and_counts_pending(self, admin_client):
+        EventFactory(title="Published one", technologies=[TechnologyFactory(name="Go")])
+        EventFactory(title="Pending one", status=Event.Status.PENDING)
+        response = admin_client.get(CHANGELIST)
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "Published one" in content and "Pending one" in content
+        assert "?status__exact=pending" in content
+        assert response.context["pending_count"] == 1
+        pending = admin_client.get(CHANGELIST, {"status__exact": "pending"})
+        assert [e.title for e in pending.context["cl"].result_list] == ["Pending one"]
+
+    def test_search_finds_by_technology_and_city(self, admin_client):
+        EventFactory(title="Elixir night", technologies=[TechnologyFactory(name="Elixir")])
+        EventFactory(title="Other", city="Natal")
+        found = admin_client.get(CHANGELIST, {"q": "elixir"}).context["cl"].result_list
+        assert [e.title for e in found] == ["Elixir night"]
+
+    def test_site_header_uses_app_title(self, admin_client):
+        assert "Encontros Tech" in admin_client.get(reverse("admin:index")).content.decode()
+
+    def test_change_form_never_shows_the_token_hash(self, admin_client):
+        event = EventFactory()
+        content = admin_client.get(reverse("admin:events_event_change", args=[event.pk]))
+        assert event.edit_token_hash not in content.content.decode()
+        assert "edit_token_hash" not in content.content.decode()
+
+    def test_adding_an_event_sets_slug_and_makes_it_searchable(self, admin_client):
+        python = TechnologyFactory(name="Python")
+        response = admin_client.post(
+            reverse("admin:events_event_add"),
+            {
+                "title": "Admin Event",
+                "status": "published",
+                "description": "Created by staff.",
+                "technologies": [python.pk],
+                "starts_at_0": "2030-05-01",
+                "starts_at_1": "19:00",
+                "mode": "online",
+                "online_url": "https://meet.example.org/x",
+                "organizer_name": "Staff",
+                "is_free": "on",
+            },
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        event = Event.objects.get()
+        assert event.slug == "admin-event-2030-05-01"
+        assert list(Event.objects.search("python")) == [event]
+
+    @pytest.mark.parametrize(
+        "action,before,after",
+        [
+            ("publish", Event.Status.PENDING, Event.Status.PUBLISHED),
+            ("move_to_pending", Event.Status.PUBLISHED, Event.Status.PENDING),
+            ("cancel", Event.Status.PUBLISHED, Event.Status.CANCELLED),
+        ],
+    )
+    def test_status_actions(self, admin_client, action, before, after):
+        events = EventFactory.create_batch(2, status=before)
+        other = EventFactory(status=before)
+        response = run_action(admin_client, action, events)
+        assert response.status_code == 200
+        assert set(Event.objects.filter(status=after)) == set(events)
+        other.refresh_from_db()
+        assert other.status == before
+
+    def test_duplicate_creates_a_pending_copy(self, admin_client):
+        event = EventFactory(title="Monthly", technologies=[TechnologyFactory(name="Rust")])
+        run_action(admin_client, "duplicate", [event])
+        copy = Event.objects.exclude(pk=event.pk).get()
+        assert copy.status == Event.Status.PENDING
+        assert copy.slug != event.slug
+        assert copy.edit_token_hash != event.edit_token_hash
+        assert [t.name for t in copy.technologies.all()] == ["Rust"]
+
+    def test_export_csv_has_the_selection_with_formulas_neutralised(self, admin_client):
+        event = EventFactory(title='=HYPERLINK("x")', organizer_email="o@example.org")
+        EventFactory(title="Not selected")
+        response = run_action(admin_client, "export_csv", [event])
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert len(rows) == 1
+        assert rows[0]["title"] == '\'=HYPERLINK("x")'
+        assert rows[0]["organizer_email"] == "o@example.org"
+
+    def test_issue_edit_link_replaces_the_old_one(self, admin_client, client):
+        event = EventFactory(edit_token="old-token")
+        response = run_action(admin_client, "issue_edit_link", [event])
+        message = " ".join(str(m) for m in response.context["messages"])
+        token = re.search(r"/events/edit/([A-Za-z0-9_-]{43})/", message).group(1)
+        event.refresh_from_db()
+        assert event.edit_token_hash == hash_edit_token(token)
+        assert client.get(reverse("events:edit", kwargs={"token": token})).status_code == 200
+
+    def test_deleting_in_admin_removes_the_event(self, admin_client):
+        event = EventFactory()
+        admin_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
+        assert not Event.objects.exists()
+
+
+class TestTechnologyAdmin:
+    def test_lists_event_counts(self, admin_client):
+        go = TechnologyFactory(name="Go")
+        EventFactory.create_batch(2, technologies=[go])
+        response = admin_client.get(reverse("admin:events_technology_changelist"))
+        assert response.context["cl"].result_list[0].event_count == 2
+
+    def test_renaming_updates_slug_and_search(self, admin_client):
+        tech = TechnologyFactory(name="Golang")
+        event = EventFactory(technologies=[tech])
+        admin_client.post(
+            reverse("admin:events_technology_change", args=[tech.pk]), {"name": "Go Lang"}
+        )
+        tech.refresh_from_db()
+        assert tech.slug == "go-lang"
+        assert list(Event.objects.search("go lang")) == [event]
+
+    def test_duplicate_name_ignoring_case_is_refused(self, admin_client):
+        TechnologyFactory(name="Python", slug="python")
+        response = admin_client.post(reverse("admin:events_technology_add"), {"name": "PYTHON"})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors
+        assert Technology.objects.count() == 1
+
+
+class TestEventManagersGroup:
+    def test_has_exactly_the_event_and_technology_permissions(self):
+        group = Group.objects.get(name="Event managers")
+        codenames = set(group.permissions.values_list("codename", flat=True))
+        assert codenames == {
+            f"{action}_{model}"
+            for action in ["add", "change", "delete", "view"]
+            for model in ["event", "technology"]
+        }
+
+    def test_member_can_moderate_events(self, manager_client):
+        event = EventFactory(status=Event.Status.PENDING)
+        assert manager_client.get(CHANGELIST).status_code == 200
+        run_action(manager_client, "publish", [event])
+        event.refresh_from_db()
+        assert event.status == Event.Status.PUBLISHED
+
+    def test_member_cannot_manage_users(self, manager_client):
+        response = manager_client.get(reverse("admin:auth_user_changelist"))
+        assert response.status_code == 403
+
+    def test_staff_without_the_group_cannot_see_events(self, client):
+        user = User.objects.create_user("plain", password="x", is_staff=True)
+        client.force_login(user)
+        assert client.get(CHANGELIST).status_code == 403
+        assert not Permission.objects.filter(user=user).exists()

@@ -1,0 +1,136 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.models import Event, Technology, technology_slug
+from events.search import normalize
+
+from .factories import EventFactory, TechnologyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _full_clean_errors(event):
+    with pytest.raises(ValidationError) as excinfo:
+        event.full_clean(exclude=["slug", "edit_token_hash"])
+    return excinfo.value.message_dict
+
+
+class TestEventRules:
+    def test_end_before_start_is_a_field_error(self):
+        event = EventFactory.build(ends_at=timezone.now(), starts_at=timezone.now() + timedelta(1))
+        assert "ends_at" in _full_clean_errors(event)
+
+    def test_database_refuses_end_before_start(self):
+        event = EventFactory()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Event.objects.filter(pk=event.pk).update(ends_at=event.starts_at - timedelta(hours=1))
+
+    @pytest.mark.parametrize("field", ["city", "venue"])
+    def test_in_person_event_needs_city_and_venue(self, field):
+        event = EventFactory.build(**{field: ""})
+        assert field in _full_clean_errors(event)
+
+    def test_online_event_needs_no_place_but_an_online_url(self):
+        event = EventFactory.build(mode=Event.Mode.ONLINE, city="", venue="", online_url="")
+        assert set(_full_clean_errors(event)) == {"online_url"}
+
+    def test_database_refuses_online_event_without_url(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EventFactory(mode=Event.Mode.HYBRID, online_url="")
+
+    def test_database_refuses_in_person_event_without_city(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EventFactory(city="")
+
+    @pytest.mark.parametrize(
+        "url", ["javascript:alert(1)", "ftp://example.org/file", "data:text/html,hi", "not a url"]
+    )
+    def test_urls_must_be_http_or_https(self, url):
+        event = EventFactory.build(url=url, online_url=url, mode=Event.Mode.HYBRID)
+        assert {"url", "online_url"} <= set(_full_clean_errors(event))
+
+    def test_title_longer_than_200_characters_is_refused(self):
+        assert "title" in _full_clean_errors(EventFactory.build(title="x" * 201))
+
+
+class TestTechnology:
+    def test_names_are_unique_ignoring_case(self):
+        Technology.objects.create(name="Python", slug="python")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Technology.objects.create(name="python", slug="python-2")
+
+    def test_get_or_create_by_name_matches_ignoring_case_and_spaces(self):
+        python = Technology.objects.get_or_create_by_name("Python")
+        assert Technology.objects.get_or_create_by_name("  pYTHON ") == python
+        assert Technology.objects.count() == 1
+
+    def test_similar_names_get_distinct_slugs(self):
+        assert len({technology_slug(n) for n in ["C", "C#", "C++", ".NET", "Node.js"]}) == 5
+
+    def test_name_without_letters_or_digits_is_refused(self):
+        with pytest.raises(ValidationError):
+            Technology.objects.get_or_create_by_name("!!!")
+
+
+class TestEventQuerySet:
+    def test_upcoming_includes_events_happening_now_soonest_first(self):
+        now = timezone.now()
+        later = EventFactory(starts_at=now + timedelta(days=3))
+        happening = EventFactory(
+            starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+        )
+        no_end_started = EventFactory(starts_at=now - timedelta(hours=1), ends_at=None)
+        EventFactory(starts_at=now - timedelta(days=2))
+        assert list(Event.objects.upcoming()) == [happening, no_end_started, later]
+
+    def test_past_lists_finished_events_most_recent_first(self):
+        now = timezone.now()
+        older = EventFactory(starts_at=now - timedelta(days=10))
+        recent = EventFactory(starts_at=now - timedelta(days=1))
+        EventFactory(starts_at=now + timedelta(days=1))
+        assert list(Event.objects.past()) == [recent, older]
+
+    def test_public_hides_pending_events(self):
+        published = EventFactory()
+        cancelled = EventFactory(status=Event.Status.CANCELLED)
+        EventFactory(status=Event.Status.PENDING)
+        assert set(Event.objects.public()) == {published, cancelled}
+
+    def test_search_ignores_case_and_accents_and_needs_every_word(self):
+        match = EventFactory(title="Python São Paulo")
+        EventFactory(title="Python Rio de Janeiro", city="Rio de Janeiro")
+        assert list(Event.objects.search("sao paulo python")) == [match]
+        assert list(Event.objects.search("SÃO PÁULO")) == [match]
+        assert list(Event.objects.search("python recife")) == []
+
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("description", "Oficina de Programação"),
+            ("city", "Florianópolis"),
+            ("venue", "Auditório Central"),
+            ("organizer_name", "Comunidade Ágil"),
+        ],
+    )
+    def test_search_covers_every_public_text_field(self, field, value):
+        event = EventFactory(**{field: value})
+        EventFactory()
+        assert list(Event.objects.search(normalize(value).upper())) == [event]
+
+    def test_search_covers_technologies(self):
+        event = EventFactory(technologies=[TechnologyFactory(name="Elixir")])
+        EventFactory()
+        assert list(Event.objects.search("elixir")) == [event]
+
+    def test_search_treats_like_wildcards_literally(self):
+        EventFactory(title="Meetup")
+        assert list(Event.objects.search("%")) == []
+        assert list(Event.objects.search("_")) == []
+
+
+def test_normalize_strips_accents_case_and_extra_spaces():
+    assert normalize("  Ação   CAFÉ\tçÑ ") == "acao cafe cn"

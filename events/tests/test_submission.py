@@ -1,0 +1,167 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event, hash_edit_token
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+CREATE = reverse("events:create")
+EDIT_URL = re.compile(r"http://testserver/events/edit/([A-Za-z0-9_-]{43})/")
+
+
+@pytest.fixture(autouse=True)
+def _no_minimum_fill_time(settings):
+    settings.EVENTS_FORM_MIN_SECONDS = 0
+
+
+def submission(client, **overrides):
+    """POST data as a browser sends it, starting from the rendered form."""
+    form = client.get(CREATE).context["form"]
+    starts_at = timezone.localtime() + timedelta(days=10)
+    data = {
+        "title": "Python Recife",
+        "description": "Monthly meetup.",
+        "starts_at": starts_at.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (starts_at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "mode": "in_person",
+        "city": "Recife",
+        "venue": "Porto Digital",
+        "technology_names": "Python, Django",
+        "organizer_name": "Grupy PE",
+        "organizer_email": "",
+        "is_free": "on",
+        "homepage": "",
+        "rendered_at": form["rendered_at"].value(),
+    }
+    data.update(overrides)
+    return client.post(CREATE, {k: v for k, v in data.items() if v is not None})
+
+
+class TestSubmission:
+    def test_form_has_a_label_for_every_field(self, client):
+        content = client.get(CREATE).content.decode()
+        for field in ["title", "description", "starts_at", "city", "organizer_name"]:
+            assert f'for="id_{field}"' in content
+
+    def test_publishes_the_event_and_shows_the_edit_link_once(self, client):
+        response = submission(client)
+        assert response.status_code == 200
+        token = EDIT_URL.search(response.content.decode()).group(1)
+        event = Event.objects.get()
+        assert event.status == Event.Status.PUBLISHED
+        assert [t.name for t in event.technologies.all()] == ["Django", "Python"]
+        assert event.edit_token_hash == hash_edit_token(token)
+        assert token not in str(Event.objects.values().get())
+        assert response["Cache-Control"] == "no-store"
+        assert client.get(event.get_absolute_url()).status_code == 200
+        assert token not in client.get(event.get_absolute_url()).content.decode()
+
+    def test_edit_link_is_emailed_when_an_address_is_given(self, client):
+        response = submission(client, organizer_email="org@example.org")
+        token = EDIT_URL.search(response.content.decode()).group(1)
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].to == ["org@example.org"]
+        assert f"/events/edit/{token}/" in mail.outbox[0].body
+        assert "Python Recife" in mail.outbox[0].subject
+
+    def test_no_email_without_an_address(self, client):
+        submission(client)
+        assert mail.outbox == []
+
+    def test_approval_mode_keeps_new_events_pending(self, client, settings):
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        response = submission(client)
+        event = Event.objects.get()
+        assert event.status == Event.Status.PENDING
+        assert 'class="alert alert-info"' in response.content.decode()
+        assert client.get(event.get_absolute_url()).status_code == 404
+        assert client.get(reverse("events:list")).context["event_list"].count() == 0
+
+    def test_honeypot_rejects_bots_politely(self, client):
+        response = submission(client, homepage="http://spam.example")
+        assert response.status_code == 200
+        assert response.context["form"].errors["homepage"]
+        assert Event.objects.count() == 0
+
+    def test_too_fast_submissions_are_rejected(self, client, settings):
+        settings.EVENTS_FORM_MIN_SECONDS = 60
+        response = submission(client)
+        assert "rendered_at" in response.context["form"].errors
+        assert Event.objects.count() == 0
+
+    def test_forged_timestamps_are_rejected(self, client):
+        response = submission(client, rendered_at="1700000000:forged")
+        assert "rendered_at" in response.context["form"].errors
+        assert Event.objects.count() == 0
+
+    def test_warns_about_a_duplicate_and_accepts_it_once_confirmed(self, client):
+        submission(client)
+        warned = submission(client, title="  python recife ")
+        assert warned.context["form"].duplicate is not None
+        assert Event.objects.count() == 1
+        submission(client, confirm_duplicate="on")
+        assert Event.objects.count() == 2
+        assert len({event.slug for event in Event.objects.all()}) == 2
+
+    def test_submissions_are_rate_limited_per_client(self, client, settings):
+        settings.EVENTS_SUBMISSION_RATE = "2/h"
+        for title in ["One", "Two"]:
+            assert submission(client, title=title).status_code == 200
+        response = submission(client, title="Three")
+        assert response.status_code == 429
+        assert "try again" in response.content.decode()
+        assert Event.objects.count() == 2
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        "overrides,field",
+        [
+            ({"title": "x" * 201}, "title"),
+            ({"title": ""}, "title"),
+            ({"starts_at": "not a date"}, "starts_at"),
+            ({"starts_at": "2026-02-30T10:00"}, "starts_at"),
+            ({"ends_at": "2000-01-01T10:00"}, "ends_at"),
+            ({"url": "javascript:alert(1)"}, "url"),
+            ({"mode": "online", "online_url": ""}, "online_url"),
+            ({"mode": "teleport"}, "mode"),
+            ({"city": ""}, "city"),
+            ({"organizer_email": "not-an-email"}, "organizer_email"),
+            ({"description": "x" * 10_001}, "description"),
+            ({"technology_names": ",".join(f"t{i}" for i in range(11))}, "technology_names"),
+            ({"technology_names": "y" * 51}, "technology_names"),
+            ({"technology_names": "Python, !!!"}, "technology_names"),
+        ],
+    )
+    def test_gets_a_field_error_and_stores_nothing(self, client, overrides, field):
+        response = submission(client, **overrides)
+        assert response.status_code == 200
+        assert field in response.context["form"].errors
+        assert 'aria-invalid="true"' in response.content.decode()
+        assert Event.objects.count() == 0
+
+    def test_script_in_fields_is_stored_and_shown_as_text(self, client):
+        submission(client, title="<script>alert(1)</script>", description="<b>bold</b>")
+        event = Event.objects.get()
+        content = client.get(event.get_absolute_url()).content.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+        assert "&lt;b&gt;bold&lt;/b&gt;" in content
+
+    def test_empty_post_shows_errors(self, client):
+        response = client.post(CREATE, {})
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert Event.objects.count() == 0
+
+    def test_existing_events_are_not_changed_by_a_rejected_duplicate(self, client):
+        existing = EventFactory(title="Python Recife", city="Recife")
+        submission(client, starts_at=existing.starts_at.strftime("%Y-%m-%dT%H:%M"), url="ftp://x")
+        existing.refresh_from_db()
+        assert Event.objects.count() == 1

@@ -1,0 +1,194 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event
+
+from .factories import EventFactory, TechnologyFactory
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("events:list")
+PAST = reverse("events:past")
+
+
+def _titles(response):
+    return [event.title for event in response.context["event_list"]]
+
+
+class TestHome:
+    def test_lists_upcoming_public_events_soonest_first(self, client):
+        now = timezone.now()
+        later = EventFactory(title="Later", starts_at=now + timedelta(days=9))
+        soon = EventFactory(title="Soon", starts_at=now + timedelta(days=1))
+        EventFactory(title="Finished", starts_at=now - timedelta(days=3))
+        EventFactory(title="Waiting approval", status=Event.Status.PENDING)
+        response = client.get(HOME)
+        assert response.status_code == 200
+        assert _titles(response) == [soon.title, later.title]
+
+    def test_cancelled_events_stay_listed_with_a_badge(self, client):
+        EventFactory(title="Called off", status=Event.Status.CANCELLED)
+        response = client.get(HOME)
+        assert _titles(response) == ["Called off"]
+        assert "badge text-bg-danger" in response.content.decode()
+
+    def test_shows_an_empty_state_without_events(self, client):
+        response = client.get(HOME)
+        assert response.context["event_list"].count() == 0
+        assert reverse("events:create") in response.content.decode()
+
+    def test_shows_app_title_in_title_and_header(self, client, settings):
+        settings.APP_TITLE = "Encontros Tech - HOMOLOGAÇÃO"
+        content = client.get(HOME).content.decode()
+        assert "<title>" in content
+        assert content.count("Encontros Tech - HOMOLOGAÇÃO") >= 2
+
+    def test_is_paginated_and_rejects_bad_page_numbers(self, client):
+        EventFactory.create_batch(21)
+        assert len(client.get(HOME).context["event_list"]) == 20
+        assert len(client.get(HOME, {"page": 2}).context["event_list"]) == 1
+        for page in ["3", "0", "-1", "abc", "9" * 30]:
+            response = client.get(HOME, {"page": page})
+            assert response.status_code == 404, page
+            assert "Encontros Tech" in response.content.decode()
+
+    def test_runs_a_constant_number_of_queries(self, client):
+        technologies = TechnologyFactory.create_batch(3)
+
+        def queries_for_listing(count):
+            Event.objects.all().delete()
+            EventFactory.create_batch(count, technologies=technologies)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(HOME, {"technology": technologies[0].slug}).status_code == 200
+            return len(queries)
+
+        assert queries_for_listing(5) == queries_for_listing(20)
+        assert queries_for_listing(5) == queries_for_listing(50)
+
+
+class TestFilters:
+    def test_search_is_accent_and_case_insensitive_and_needs_every_word(self, client):
+        EventFactory(title="Python São Paulo")
+        EventFactory(title="Python Recife", city="Recife")
+        assert _titles(client.get(HOME, {"search": "sao paulo python"})) == ["Python São Paulo"]
+
+    def test_filter_by_city_ignores_case(self, client):
+        EventFactory(title="In Recife", city="Recife")
+        EventFactory(title="In Natal", city="Natal")
+        assert _titles(client.get(HOME, {"city": "recife"})) == ["In Recife"]
+
+    def test_filter_by_technology_slug(self, client):
+        python = TechnologyFactory(name="Python", slug="python")
+        EventFactory(title="Pythonic", technologies=[python])
+        EventFactory(title="Other", technologies=[TechnologyFactory(name="Go", slug="go")])
+        response = client.get(HOME, {"technology": "python"})
+        assert _titles(response) == ["Pythonic"]
+
+    def test_filter_by_mode(self, client):
+        EventFactory(title="Online", mode=Event.Mode.ONLINE, online_url="https://meet.example.org")
+        EventFactory(title="Local")
+        assert _titles(client.get(HOME, {"mode": "online"})) == ["Online"]
+
+    def test_filter_free_only(self, client):
+        EventFactory(title="Free", is_free=True)
+        EventFactory(title="Paid", is_free=False)
+        assert _titles(client.get(HOME, {"is_free": "true"})) == ["Free"]
+
+    def test_filter_by_date_range(self, client):
+        today = timezone.localdate()
+        EventFactory(title="Next week", starts_at=timezone.now() + timedelta(days=7))
+        EventFactory(title="Next month", starts_at=timezone.now() + timedelta(days=30))
+        response = client.get(
+            HOME,
+            {
+                "starts_after": today + timedelta(days=20),
+                "starts_before": today + timedelta(days=40),
+            },
+        )
+        assert _titles(response) == ["Next month"]
+
+    def test_filters_are_kept_in_pagination_links(self, client):
+        EventFactory.create_batch(25, city="Recife")
+        content = client.get(HOME, {"city": "Recife"}).content.decode()
+        assert "?city=Recife&amp;page=2" in content
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"mode": "underwater"},
+            {"technology": "no-such-tech"},
+            {"is_free": "maybe"},
+            {"starts_after": "2026-13-45"},
+            {"search": "x" * 201},
+        ],
+    )
+    def test_invalid_filter_values_get_a_message_not_an_error(self, client, params):
+        EventFactory()
+        response = client.get(HOME, params)
+        assert response.status_code == 400
+        assert response.context["event_list"].count() == 0
+        assert 'class="alert alert-warning"' in response.content.decode()
+
+    def test_past_page_has_the_same_filters(self, client):
+        EventFactory(
+            title="Old Recife", city="Recife", starts_at=timezone.now() - timedelta(days=5)
+        )
+        EventFactory(title="Old Natal", city="Natal", starts_at=timezone.now() - timedelta(days=5))
+        EventFactory(title="Future Recife", city="Recife")
+        response = client.get(PAST, {"city": "Recife"})
+        assert response.status_code == 200
+        assert _titles(response) == ["Old Recife"]
+
+
+class TestEventPage:
+    def test_shows_all_public_fields_but_never_the_organizer_email(self, client):
+        event = EventFactory(
+            title="DevFest",
+            address="Rua das Flores, 10",
+            organizer_email="secret.organizer@example.org",
+            url="https://devfest.example.org",
+            technologies=[TechnologyFactory(name="Kotlin", slug="kotlin")],
+        )
+        response = client.get(event.get_absolute_url())
+        content = response.content.decode()
+        assert response.status_code == 200
+        for text in ["DevFest", "Rua das Flores, 10", "Espaço Comunidade", "São Paulo"]:
+            assert text in content
+        assert "https://devfest.example.org" in content
+        assert f'href="{HOME}?technology=kotlin"' in content
+        assert "openstreetmap.org/search?query=" in content
+        assert "secret.organizer" not in content
+
+    def test_pending_events_are_not_public(self, client):
+        event = EventFactory(status=Event.Status.PENDING)
+        assert client.get(event.get_absolute_url()).status_code == 404
+
+    def test_cancelled_event_is_marked(self, client):
+        event = EventFactory(status=Event.Status.CANCELLED)
+        content = client.get(event.get_absolute_url()).content.decode()
+        assert "badge text-bg-danger" in content
+
+    def test_unknown_slug_answers_a_friendly_404(self, client):
+        response = client.get(reverse("events:detail", kwargs={"slug": "no-such-event"}))
+        assert response.status_code == 404
+        assert 'href="/"' in response.content.decode()
+
+    def test_html_in_any_field_is_shown_as_text(self, client):
+        attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+        event = EventFactory(title=attack, description=attack, venue=attack, organizer_name=attack)
+        for url in [event.get_absolute_url(), HOME]:
+            content = client.get(url).content.decode()
+            assert "<script>alert" not in content
+            assert "<img src=x" not in content
+            assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in content
+
+    def test_description_keeps_line_breaks_and_links(self, client):
+        event = EventFactory(description="First line\nSecond line\n\nSee https://example.org/x")
+        content = client.get(event.get_absolute_url()).content.decode()
+        assert "First line<br>Second line" in content
+        assert '<a href="https://example.org/x" rel="nofollow">' in content
