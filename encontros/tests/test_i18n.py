@@ -44,8 +44,9 @@ def test_compiled_catalog_matches_the_translations():
     with translation.override("pt-br"):
         for entry in catalog:
             if entry.msgid_plural:
-                assert translation.ngettext(entry.msgid, entry.msgid_plural, 1) == (
-                    entry.msgstr_plural[0]
+                assert (
+                    translation.ngettext(entry.msgid, entry.msgid_plural, 1)
+                    == (entry.msgstr_plural[0])
                 )
             else:
                 assert translation.gettext(entry.msgid) == entry.msgstr, entry.msgid
