@@ -26,9 +26,11 @@ class EventFilter(django_filters.FilterSet):
         label=_("Technology"),
         help_text=_("Technology slug; repeat the parameter for several (any of them matches)."),
     )
-    mode = django_filters.ChoiceFilter(choices=Event.Mode.choices, label=_("Mode"))
+    mode = django_filters.ChoiceFilter(
+        choices=Event.Mode.choices, label=_("Mode"), empty_label=_("Any mode")
+    )
     is_free = django_filters.TypedChoiceFilter(
-        choices=[("true", _("Free")), ("false", _("Paid"))],
+        choices=[("", _("Any price")), ("true", _("Free")), ("false", _("Paid"))],
         coerce=lambda value: value == "true",
         label=_("Price"),
     )

@@ -71,3 +71,15 @@ def test_every_visible_string_is_translated(tmp_path):
     catalog = polib.pofile(project / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po")
     missing = [entry.msgid for entry in catalog.untranslated_entries() + catalog.fuzzy_entries()]
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_the_default(client):
+    content = client.get(reverse("events:list"), headers={"accept-language": "en-US,en"})
+    assert '<html lang="pt-br">' in content.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_language_cookie_falls_back_to_portuguese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx-nope"
+    assert '<html lang="pt-br">' in client.get(reverse("events:list")).content.decode()

@@ -116,7 +116,7 @@ class TestSubmission:
             assert submission(client, title=title).status_code == 200
         response = submission(client, title="Three")
         assert response.status_code == 429
-        assert "try again" in response.content.decode()
+        assert "Aguarde alguns minutos e tente de novo" in response.content.decode()
         assert Event.objects.count() == 2
 
 
