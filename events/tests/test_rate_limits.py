@@ -1,0 +1,55 @@
+"""Abuse limits are counted in Django's cache, so with Redis they hold across processes."""
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.urls import reverse
+
+from encontros.testing import skip_or_fail
+from events.models import Event
+from events.services import new_edit_token
+
+from .test_submission import submission
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    server = redis.Redis.from_url(REDIS_URL)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError:
+        skip_or_fail("Redis is not running on 127.0.0.1:6379")
+    server.flushdb()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+    yield server
+    server.flushdb()
+
+
+def test_submission_limit_is_shared_through_redis(client, settings, redis_cache):
+    settings.EVENTS_FORM_MIN_SECONDS = 0
+    settings.EVENTS_SUBMISSION_RATE = "2/h"
+    for title in ["One", "Two"]:
+        assert submission(client, title=title).status_code == 200
+    assert redis_cache.dbsize() > 0, "the counter should live in Redis"
+    # Another process has its own memory but the same Redis: simulate it by
+    # dropping this process's cache connection.
+    cache.close()
+    assert submission(client, title="Three").status_code == 429
+    assert Event.objects.count() == 2
+
+
+def test_edit_token_attempt_limit_is_shared_through_redis(client, settings, redis_cache):
+    settings.EVENTS_EDIT_TOKEN_RATE = "2/m"
+    for _ in range(2):
+        assert client.get(reverse("events:edit", args=[new_edit_token()])).status_code == 404
+    cache.close()
+    assert client.get(reverse("events:edit", args=[new_edit_token()])).status_code == 429
