@@ -19,3 +19,20 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "Página não encontrada" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_form_post_without_csrf_token_gets_a_friendly_403():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/events/new/", {"title": "x"})
+    assert response.status_code == 403
+    assert "Recarregue a página e envie de novo" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_oversized_post_gets_a_friendly_400(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client.post("/events/new/", {f"field{i}": "x" for i in range(20)})
+    assert response.status_code == 400
+    assert "Requisição inválida" in response.content.decode()
