@@ -128,3 +128,6 @@ EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
 EVENTS_FORM_MIN_SECONDS = 3
 RATELIMIT_VIEW = "events.views.rate_limited"
+# True behind a load balancer that appends the client address to X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+RATELIMIT_IP_META_KEY = "encontros.client_ip.client_ip"

@@ -38,6 +38,10 @@ class TechnologyQuerySet(models.QuerySet):
             upcoming_event_count=Count("events", filter=Q(events__in=upcoming), distinct=True)
         )
 
+    def used_by(self, events):
+        """Technologies of the given events, for filter menus."""
+        return self.filter(events__in=events).distinct()
+
     def get_or_create_by_name(self, name):
         name = " ".join(name.split())
         slug = technology_slug(name)

@@ -3,6 +3,7 @@ from (site, API or admin), so each rule and side effect lives in one place."""
 
 import logging
 import secrets
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -152,15 +153,26 @@ def technology_save(*, technology):
 
 
 def send_edit_link(*, event, edit_url):
-    """E-mail the private edit link to the organizer, in the language of the request."""
+    """E-mail the private edit link to the organizer, in the language of the request.
+
+    Returns whether it was sent. A mail server failure must not hide the link
+    from the organizer, who still sees it on the page: it is logged, not raised.
+    """
     if not event.organizer_email:
-        return
+        return False
     context = {"event": event, "edit_url": edit_url, "APP_TITLE": settings.APP_TITLE}
     subject = _("Your edit link for “%(title)s”") % {"title": event.title}
-    send_mail(
-        subject=" ".join(subject.split()),
-        message=render_to_string("events/email/edit_link.txt", context),
-        from_email=None,
-        recipient_list=[event.organizer_email],
-    )
+    try:
+        send_mail(
+            subject=" ".join(subject.split()),
+            message=render_to_string("events/email/edit_link.txt", context),
+            from_email=None,
+            recipient_list=[event.organizer_email],
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error(
+            "edit link e-mail failed: %s", type(error).__name__, extra={"event_id": event.pk}
+        )
+        return False
     logger.info("edit link e-mailed", extra={"event_id": event.pk})
+    return True

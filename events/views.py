@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,9 +47,7 @@ class FilteredEventListView(ListView):
             past=self.past,
             is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
             cities=Event.objects.public().cities(),
-            technologies=Technology.objects.annotate(event_count=Count("events")).filter(
-                event_count__gt=0
-            ),
+            technologies=Technology.objects.used_by(Event.objects.public()),
         )
         return context
 
@@ -100,8 +97,12 @@ def event_create(request):
             technology_names=form.cleaned_data["technology_names"],
         )
         edit_url = _edit_url(request, token)
-        services.send_edit_link(event=event, edit_url=edit_url)
-        return render(request, "events/event_created.html", {"event": event, "edit_url": edit_url})
+        email_sent = services.send_edit_link(event=event, edit_url=edit_url)
+        return render(
+            request,
+            "events/event_created.html",
+            {"event": event, "edit_url": edit_url, "email_sent": email_sent},
+        )
     return render(request, "events/event_form.html", {"form": form})
 
 

@@ -53,3 +53,15 @@ def test_edit_token_attempt_limit_is_shared_through_redis(client, settings, redi
         assert client.get(reverse("events:edit", args=[new_edit_token()])).status_code == 404
     cache.close()
     assert client.get(reverse("events:edit", args=[new_edit_token()])).status_code == 429
+
+
+def test_behind_the_balancer_each_visitor_has_their_own_limit(client, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    settings.EVENTS_EDIT_TOKEN_RATE = "2/m"
+
+    def attempt(visitor):
+        url = reverse("events:edit", args=[new_edit_token()])
+        return client.get(url, headers={"x-forwarded-for": visitor}).status_code
+
+    assert [attempt("203.0.113.1") for _ in range(3)] == [404, 404, 429]
+    assert attempt("203.0.113.2") == 404

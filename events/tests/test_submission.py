@@ -165,3 +165,22 @@ class TestBadInput:
         submission(client, starts_at=existing.starts_at.strftime("%Y-%m-%dT%H:%M"), url="ftp://x")
         existing.refresh_from_db()
         assert Event.objects.count() == 1
+
+
+class FailingEmailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_mail_server_failure_still_shows_the_link(client, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    response = submission(client, organizer_email="org@example.org")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert EDIT_URL.search(content)
+    assert "copie-o antes de sair desta página" in content
+    assert Event.objects.count() == 1
+    assert "org@example.org" not in caplog.text

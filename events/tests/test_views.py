@@ -192,3 +192,11 @@ class TestEventPage:
         content = client.get(event.get_absolute_url()).content.decode()
         assert "First line<br>Second line" in content
         assert '<a href="https://example.org/x" rel="nofollow">' in content
+
+
+def test_technology_menu_offers_only_technologies_of_public_events(client):
+    EventFactory(technologies=[TechnologyFactory(name="Shown")])
+    EventFactory(status=Event.Status.PENDING, technologies=[TechnologyFactory(name="Hidden")])
+    TechnologyFactory(name="Unused")
+    response = client.get(HOME)
+    assert [t.name for t in response.context["technologies"]] == ["Shown"]
