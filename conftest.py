@@ -25,3 +25,10 @@ def event(db):
     from events.tests.factories import EventFactory
 
     return EventFactory()
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, the language of the source strings that tests look for."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -3,6 +3,8 @@ so one query string means the same everywhere."""
 
 import django_filters
 from django import forms
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
@@ -60,3 +62,38 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def query_string(self):
+        """The request's filter parameters alone, without the page number or unknown keys,
+        to carry the same filters over to feeds, the embed and canonical links."""
+        return urlencode(
+            [(name, value) for name in self.filters for value in self.data.getlist(name) if value]
+        )
+
+    def describe(self):
+        """Short descriptions of the valid active filters, e.g. ["Python", "Recife"]."""
+        data = self.form.cleaned_data
+        parts = [technology.name for technology in data.get("technology") or []]
+        if data.get("city"):
+            parts.append(self._city_name(data["city"]))
+        if data.get("mode"):
+            parts.append(str(Event.Mode(data["mode"]).label))
+        if data.get("is_free") is True:
+            parts.append(str(_("free")))
+        elif data.get("is_free") is False:
+            parts.append(str(_("paid")))
+        if data.get("starts_after"):
+            date = date_format(data["starts_after"], "SHORT_DATE_FORMAT")
+            parts.append(_("from %(date)s") % {"date": date})
+        if data.get("starts_before"):
+            date = date_format(data["starts_before"], "SHORT_DATE_FORMAT")
+            parts.append(_("until %(date)s") % {"date": date})
+        if data.get("search"):
+            parts.append(_("“%(search)s”") % {"search": data["search"]})
+        return parts
+
+    @staticmethod
+    def _city_name(city):
+        # Visitors type "recife"; the events say "Recife".
+        spelled = Event.objects.public().filter(city__iexact=city).values_list("city", flat=True)
+        return spelled.first() or city

@@ -4,15 +4,21 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.decorators import ratelimit
 
 from . import services
+from .calendar import google_calendar_url
+from .feeds import subscription_links, upcoming_filterset, with_query
 from .filters import EventFilter
 from .forms import EventForm, EventSubmissionForm
 from .models import Event, Technology
+from .structured_data import event_json_ld
 
 
 def submission_rate(group, request):
@@ -51,8 +57,17 @@ class FilteredEventListView(ListView):
             technologies=Technology.objects.annotate(event_count=Count("events")).filter(
                 event_count__gt=0
             ),
+            canonical_url=self._canonical_url(context["page_obj"]),
         )
+        if not self.past and self.filterset.is_valid():
+            context.update(subscription_links(self.request, self.filterset))
         return context
+
+    def _canonical_url(self, page):
+        query_string = self.filterset.query_string()
+        if page and page.number > 1:
+            query_string = "&".join(filter(None, [query_string, urlencode({"page": page.number})]))
+        return self.request.build_absolute_uri(with_query(self.request.path, query_string))
 
     def render_to_response(self, context, **response_kwargs):
         if not self.filterset.is_valid():
@@ -62,6 +77,35 @@ class FilteredEventListView(ListView):
 
 class EventDetailView(DetailView):
     queryset = Event.objects.public().with_technologies()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        context.update(
+            canonical_url=page_url,
+            google_calendar_url=google_calendar_url(self.object, page_url=page_url),
+            json_ld=event_json_ld(self.object, page_url=page_url),
+        )
+        return context
+
+
+@method_decorator(xframe_options_exempt, name="dispatch")
+class EmbeddedEventListView(ListView):
+    """/embed/: a compact list of upcoming events for an iframe on another site,
+    with the list page's filters. The only pages that other sites may frame."""
+
+    template_name = "events/embed.html"
+    paginate_by = 10
+
+    def get_queryset(self):
+        self.filterset = upcoming_filterset(self.request)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        list_url = with_query(reverse("events:list"), self.filterset.query_string())
+        context["list_url"] = self.request.build_absolute_uri(list_url)
+        return context
 
 
 def edit_page(view):
