@@ -28,9 +28,12 @@ class EventFilter(django_filters.FilterSet):
         label=_("Technology"),
         help_text=_("Technology slug; repeat the parameter for several (any of them matches)."),
     )
-    mode = django_filters.ChoiceFilter(choices=Event.Mode.choices, label=_("Mode"))
+    mode = django_filters.ChoiceFilter(
+        choices=Event.Mode.choices, label=_("Mode"), empty_label=_("Any mode")
+    )
     is_free = django_filters.TypedChoiceFilter(
-        choices=[("true", _("Free")), ("false", _("Paid"))],
+        # The empty choice comes first so that the list's form does not filter by default.
+        choices=[("", _("Any price")), ("true", _("Free")), ("false", _("Paid"))],
         coerce=lambda value: value == "true",
         label=_("Price"),
     )
@@ -59,6 +62,13 @@ class EventFilter(django_filters.FilterSet):
             "starts_after",
             "starts_before",
         ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # The list's "any technology" option sends `technology=`: it means no filter.
+            data = data.copy()
+            data.setlist("technology", [slug for slug in data.getlist("technology") if slug])
+        super().__init__(data, *args, **kwargs)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -109,11 +109,16 @@ class EmbeddedEventListView(ListView):
 
 
 def edit_page(view):
-    """Edit pages carry the secret token in their URL: keep it out of referrers and indexes."""
+    """Edit pages carry the secret token in their URL: keep it out of referrers and indexes.
+
+    "strict-origin" sends no path in any Referer, so the token never travels.
+    "no-referrer" would also make browsers send `Origin: null` with the page's
+    own forms, which Django's CSRF protection rightly refuses.
+    """
 
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "strict-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "no-store"
         return response

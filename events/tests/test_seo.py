@@ -216,12 +216,12 @@ def test_edit_pages_keep_the_edit_link_out_of_referrers_and_indexes(client, name
     response = getattr(client, method)(reverse(name, kwargs={"token": TOKEN}))
 
     assert response.status_code in (200, 302)
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_submission_page_that_shows_the_new_edit_link_is_private_too(client):
     response = client.get(reverse("events:create"))
 
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
