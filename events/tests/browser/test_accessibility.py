@@ -13,6 +13,15 @@ pytestmark = pytest.mark.browser
 TOKEN = "a" * 43
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+FOCUSED_ELEMENT_OUTLINE = """() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    const width = parseFloat(style.outlineWidth);
+    return {
+        element: element.outerHTML.slice(0, 80),
+        outline: style.outlineStyle === "solid" && width >= 2,
+    };
+}"""
 
 
 @pytest.fixture
@@ -67,18 +76,7 @@ def test_every_focused_control_on_the_home_is_visibly_outlined(page, event):
     # Through the header, the filters and the first event cards.
     for _ in range(30):
         page.keyboard.press("Tab")
-        focused.append(
-            page.evaluate(
-                """() => {
-                    const element = document.activeElement;
-                    const style = getComputedStyle(element);
-                    return {
-                        element: element.outerHTML.slice(0, 80),
-                        outline: style.outlineStyle === "solid" && parseFloat(style.outlineWidth) >= 2,
-                    };
-                }"""
-            )
-        )
+        focused.append(page.evaluate(FOCUSED_ELEMENT_OUTLINE))
 
     assert [item["element"] for item in focused if not item["outline"]] == []
     # The first stop is the link that skips to the content.
