@@ -225,3 +225,15 @@ def test_submission_page_that_shows_the_new_edit_link_is_private_too(client):
 
     assert response["Referrer-Policy"] == "strict-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_technology_links_say_where_they_lead_even_for_go(client):
+    go = TechnologyFactory(name="Go", slug="go")
+    event = EventFactory(technologies=[go])
+
+    for url in [reverse("events:list"), event.get_absolute_url()]:
+        content = client.get(url).content.decode()
+        assert (
+            '<a class="badge rounded-pill text-bg-light border"\n   href="/?technology=go">'
+            '<span class="visually-hidden">More events about</span> Go</a>'
+        ) in content, url
