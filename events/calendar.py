@@ -18,7 +18,7 @@ GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 
 def event_uid(event, host):
     """Stays the same for the life of the event, so that calendars update their copy."""
-    return f"event-{event.pk}@{host.split(':')[0]}"
+    return f"event-{event.pk}@{host}"
 
 
 def event_location(event):
@@ -27,16 +27,16 @@ def event_location(event):
     return event.online_url
 
 
-def event_details(event, page_url):
+def event_details(description, page_url):
     """The description followed by the event's page, where everything else is."""
-    return f"{event.description}\n\n{page_url}"
+    return f"{description}\n\n{page_url}"
 
 
 def _vevent(event, *, page_url, host):
     return icalendar.Event.new(
         uid=event_uid(event, host),
         summary=event.title,
-        description=event_details(event, page_url),
+        description=event_details(event.description, page_url),
         start=timezone.localtime(event.starts_at),
         # Calendars need an end: events without one last the site's default duration.
         end=timezone.localtime(event.effective_end),
@@ -91,7 +91,7 @@ def google_calendar_url(event, *, page_url):
             "text": event.title,
             "dates": f"{utc(event.starts_at)}/{utc(event.effective_end)}",
             "ctz": settings.TIME_ZONE,
-            "details": f"{details}\n\n{page_url}",
+            "details": event_details(details, page_url),
             "location": event_location(event),
         }
     )

@@ -73,12 +73,11 @@ class EventFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
-    def query_string(self):
-        """The request's filter parameters alone, without the page number or unknown keys,
-        to carry the same filters over to feeds, the embed and canonical links."""
-        return urlencode(
-            [(name, value) for name in self.filters for value in self.data.getlist(name) if value]
-        )
+    def query_string(self, **extra):
+        """The request's filter parameters alone (no page number, no unknown keys), then
+        `extra`: the same filters for feeds, the embed and canonical links."""
+        pairs = [(name, value) for name in self.filters for value in self.data.getlist(name)]
+        return urlencode([(name, value) for name, value in pairs if value] + list(extra.items()))
 
     def describe(self):
         """Short descriptions of the valid active filters, e.g. ["Python", "Recife"]."""
@@ -89,9 +88,9 @@ class EventFilter(django_filters.FilterSet):
         if data.get("mode"):
             parts.append(str(Event.Mode(data["mode"]).label))
         if data.get("is_free") is True:
-            parts.append(str(_("free")))
+            parts.append(str(_("Free")))
         elif data.get("is_free") is False:
-            parts.append(str(_("paid")))
+            parts.append(str(_("Paid")))
         if data.get("starts_after"):
             date = date_format(data["starts_after"], "SHORT_DATE_FORMAT")
             parts.append(_("from %(date)s") % {"date": date})

@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -14,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import services
 from .calendar import google_calendar_url
-from .feeds import subscription_links, upcoming_filterset, with_query
+from .feeds import feed_title, subscription_links, upcoming_filterset, with_query
 from .filters import EventFilter
 from .forms import EventForm, EventSubmissionForm
 from .models import Event, Technology
@@ -64,9 +63,9 @@ class FilteredEventListView(ListView):
         return context
 
     def _canonical_url(self, page):
-        query_string = self.filterset.query_string()
-        if page and page.number > 1:
-            query_string = "&".join(filter(None, [query_string, urlencode({"page": page.number})]))
+        """The filters in a fixed order and the page number; tracking parameters dropped."""
+        extra = {"page": page.number} if page and page.number > 1 else {}
+        query_string = self.filterset.query_string(**extra)
         return self.request.build_absolute_uri(with_query(self.request.path, query_string))
 
     def render_to_response(self, context, **response_kwargs):
@@ -104,7 +103,10 @@ class EmbeddedEventListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         list_url = with_query(reverse("events:list"), self.filterset.query_string())
-        context["list_url"] = self.request.build_absolute_uri(list_url)
+        context.update(
+            calendar_name=feed_title(self.filterset),
+            list_url=self.request.build_absolute_uri(list_url),
+        )
         return context
 
 

@@ -25,7 +25,10 @@ def test_embed_lists_upcoming_events_for_the_filters(client):
     assert [event.title for event in response.context["event_list"]] == ["Python Recife"]
     content = response.content.decode()
     assert "Python Recife" in content
-    assert 'href="http://testserver/?city=recife&amp;technology=python"' in content
+    assert (
+        '<a href="http://testserver/?city=recife&amp;technology=python">'
+        "Encontros Tech: Python · Recife</a>"
+    ) in content
 
 
 def test_embed_is_the_only_page_other_sites_may_frame(client, event):

@@ -84,7 +84,7 @@ def test_calendar_name_describes_every_filter(client, python):
     calendar = get_calendar(client, query)
 
     assert calendar.calendar_name == (
-        "Encontros Tech: Python · Online · free · from 01/01/2030 · until 12/31/2030 · “django”"
+        "Encontros Tech: Python · Online · Free · from 01/01/2030 · until 12/31/2030 · “django”"
     )
 
 
