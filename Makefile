@@ -6,7 +6,7 @@ PORT ?= 8000
 # Local development runs in DEBUG mode, which needs no SECRET_KEY or ALLOWED_HOSTS.
 DEV := DEBUG=true
 
-.PHONY: install run test lint format migrations-check messages superuser
+.PHONY: install run test lint format migrations-check messages superuser lighthouse
 
 install: $(VENV)/.installed
 
@@ -45,3 +45,12 @@ migrations-check: install
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --ignore '$(VENV)/*'
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore '$(VENV)/*'
+
+# Lighthouse scores of the home and an event page, served by gunicorn with DEBUG off
+# (needs npm and Chromium; see README). E.g. make lighthouse LIGHTHOUSE_PRESET=desktop
+LIGHTHOUSE_VERSION ?= 12.8.2
+LIGHTHOUSE_PORT ?= 8001
+LIGHTHOUSE_PRESET ?= mobile
+lighthouse: install
+	$(BIN)/python scripts/lighthouse.py --lighthouse-version $(LIGHTHOUSE_VERSION) \
+		--port $(LIGHTHOUSE_PORT) --preset $(LIGHTHOUSE_PRESET)

@@ -25,3 +25,12 @@ def event(db):
     from events.tests.factories import EventFactory
 
     return EventFactory()
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, the language of the source strings that tests look for."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

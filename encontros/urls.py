@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from events.sitemaps import sitemaps
+
+from . import views
 
 admin.site.site_header = settings.APP_TITLE
 admin.site.site_title = settings.APP_TITLE
@@ -8,6 +13,8 @@ admin.site.site_title = settings.APP_TITLE
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("django_prometheus.urls")),
     path("", include("events.urls")),
 ]

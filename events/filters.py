@@ -3,6 +3,8 @@ so one query string means the same everywhere."""
 
 import django_filters
 from django import forms
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
@@ -30,6 +32,7 @@ class EventFilter(django_filters.FilterSet):
         choices=Event.Mode.choices, label=_("Mode"), empty_label=_("Any mode")
     )
     is_free = django_filters.TypedChoiceFilter(
+        # The empty choice comes first so that the list's form does not filter by default.
         choices=[("", _("Any price")), ("true", _("Free")), ("false", _("Paid"))],
         coerce=lambda value: value == "true",
         label=_("Price"),
@@ -60,5 +63,46 @@ class EventFilter(django_filters.FilterSet):
             "starts_before",
         ]
 
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # The list's "any technology" option sends `technology=`: it means no filter.
+            data = data.copy()
+            data.setlist("technology", [slug for slug in data.getlist("technology") if slug])
+        super().__init__(data, *args, **kwargs)
+
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def query_string(self, **extra):
+        """The request's filter parameters alone (no page number, no unknown keys), then
+        `extra`: the same filters for feeds, the embed and canonical links."""
+        pairs = [(name, value) for name in self.filters for value in self.data.getlist(name)]
+        return urlencode([(name, value) for name, value in pairs if value] + list(extra.items()))
+
+    def describe(self):
+        """Short descriptions of the valid active filters, e.g. ["Python", "Recife"]."""
+        data = self.form.cleaned_data
+        parts = [technology.name for technology in data.get("technology") or []]
+        if data.get("city"):
+            parts.append(self._city_name(data["city"]))
+        if data.get("mode"):
+            parts.append(str(Event.Mode(data["mode"]).label))
+        if data.get("is_free") is True:
+            parts.append(str(_("Free")))
+        elif data.get("is_free") is False:
+            parts.append(str(_("Paid")))
+        if data.get("starts_after"):
+            date = date_format(data["starts_after"], "SHORT_DATE_FORMAT")
+            parts.append(_("from %(date)s") % {"date": date})
+        if data.get("starts_before"):
+            date = date_format(data["starts_before"], "SHORT_DATE_FORMAT")
+            parts.append(_("until %(date)s") % {"date": date})
+        if data.get("search"):
+            parts.append(_("“%(search)s”") % {"search": data["search"]})
+        return parts
+
+    @staticmethod
+    def _city_name(city):
+        # Visitors type "recife"; the events say "Recife".
+        spelled = Event.objects.public().filter(city__iexact=city).values_list("city", flat=True)
+        return spelled.first() or city

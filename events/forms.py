@@ -137,8 +137,13 @@ class EventForm(forms.ModelForm):
 class EventSubmissionForm(EventForm):
     """The anonymous submission form, with its defences against spam bots."""
 
-    # Hidden from people by CSS; bots that fill every field reveal themselves.
-    homepage = forms.CharField(required=False, label=_("Leave this field empty"))
+    # Hidden from people by CSS and from keyboards and screen readers; bots that
+    # fill every field reveal themselves.
+    homepage = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     rendered_at = forms.CharField(widget=forms.HiddenInput)
     confirm_duplicate = forms.BooleanField(
         required=False, label=_("Yes, this is a different event: publish it anyway.")

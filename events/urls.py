@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class EditTokenConverter:
@@ -25,4 +25,9 @@ urlpatterns = [
     path("events/edit/<token:token>/cancel/", views.event_cancel, name="cancel"),
     path("events/edit/<token:token>/delete/", views.event_delete, name="delete"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("events/<slug:slug>.ics", feeds.event_calendar, name="event-calendar"),
+    path("feeds/events.ics", feeds.upcoming_calendar, name="calendar"),
+    path("feeds/events.atom", feeds.UpcomingEventsAtomFeed(), name="atom"),
+    path("feeds/events.rss", feeds.UpcomingEventsFeed(), name="rss"),
+    path("embed/", views.EmbeddedEventListView.as_view(), name="embed"),
 ]

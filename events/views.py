@@ -3,15 +3,20 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.decorators import ratelimit
 
 from . import services
+from .calendar import google_calendar_url
+from .feeds import feed_title, subscription_links, upcoming_filterset, with_query
 from .filters import EventFilter
 from .forms import EventForm, EventSubmissionForm
 from .models import Event, Technology
+from .structured_data import event_json_ld
 
 
 def submission_rate(group, request):
@@ -48,8 +53,17 @@ class FilteredEventListView(ListView):
             is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
             cities=Event.objects.public().cities(),
             technologies=Technology.objects.used_by(Event.objects.public()),
+            canonical_url=self._canonical_url(context["page_obj"]),
         )
+        if not self.past and self.filterset.is_valid():
+            context.update(subscription_links(self.request, self.filterset))
         return context
+
+    def _canonical_url(self, page):
+        """The filters in a fixed order and the page number; tracking parameters dropped."""
+        extra = {"page": page.number} if page and page.number > 1 else {}
+        query_string = self.filterset.query_string(**extra)
+        return self.request.build_absolute_uri(with_query(self.request.path, query_string))
 
     def render_to_response(self, context, **response_kwargs):
         if not self.filterset.is_valid():
@@ -60,13 +74,50 @@ class FilteredEventListView(ListView):
 class EventDetailView(DetailView):
     queryset = Event.objects.public().with_technologies()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        context.update(
+            canonical_url=page_url,
+            google_calendar_url=google_calendar_url(self.object, page_url=page_url),
+            json_ld=event_json_ld(self.object, page_url=page_url),
+        )
+        return context
+
+
+@method_decorator(xframe_options_exempt, name="dispatch")
+class EmbeddedEventListView(ListView):
+    """/embed/: a compact list of upcoming events for an iframe on another site,
+    with the list page's filters. The only pages that other sites may frame."""
+
+    template_name = "events/embed.html"
+    paginate_by = 10
+
+    def get_queryset(self):
+        self.filterset = upcoming_filterset(self.request)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        list_url = with_query(reverse("events:list"), self.filterset.query_string())
+        context.update(
+            calendar_name=feed_title(self.filterset),
+            list_url=self.request.build_absolute_uri(list_url),
+        )
+        return context
+
 
 def edit_page(view):
-    """Edit pages carry the secret token in their URL: keep it out of referrers and indexes."""
+    """Edit pages carry the secret token in their URL: keep it out of referrers and indexes.
+
+    "strict-origin" sends no path in any Referer, so the token never travels.
+    "no-referrer" would also make browsers send `Origin: null` with the page's
+    own forms, which Django's CSRF protection rightly refuses.
+    """
 
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "strict-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "no-store"
         return response

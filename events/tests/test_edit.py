@@ -50,7 +50,7 @@ class TestEditLink:
         response = client.get(edit_url())
         assert response.status_code == 200
         assert response.context["form"].instance == event
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
         assert "noindex" in response["X-Robots-Tag"]
 
     @pytest.mark.parametrize(

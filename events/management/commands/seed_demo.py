@@ -407,7 +407,6 @@ class Command(BaseCommand):
                 mode=mode,
                 city=city,
                 venue=venue,
-                address=f"{venue}, {city}" if venue else "",
                 online_url="https://meet.example.org/"
                 + title.lower().split(":")[0].replace(" ", "-")
                 if mode != "in_person"

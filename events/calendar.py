@@ -1,0 +1,98 @@
+"""Events in calendar formats: iCalendar (RFC 5545) files and Google Calendar links."""
+
+import uuid
+from datetime import UTC, timedelta
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+
+# How often subscribed calendar applications are asked to fetch the feed again.
+REFRESH_INTERVAL = timedelta(hours=1)
+# Google Calendar receives everything in its URL: keep the details short.
+GOOGLE_DETAILS_LENGTH = 1000
+GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+
+
+def event_uid(event, host):
+    """Stays the same for the life of the event, so that calendars update their copy."""
+    return f"event-{event.pk}@{host}"
+
+
+def event_location(event):
+    if event.has_place:
+        return event.full_address
+    return event.online_url
+
+
+def event_details(description, page_url):
+    """The description followed by the event's page, where everything else is."""
+    return f"{description}\n\n{page_url}"
+
+
+def _vevent(event, *, page_url, host):
+    return icalendar.Event.new(
+        uid=event_uid(event, host),
+        summary=event.title,
+        description=event_details(event.description, page_url),
+        start=timezone.localtime(event.starts_at),
+        # Calendars need an end: events without one last the site's default duration.
+        end=timezone.localtime(event.effective_end),
+        location=event_location(event),
+        url=page_url,
+        categories=[technology.name for technology in event.technologies.all()],
+        status="CANCELLED" if event.is_cancelled else "CONFIRMED",
+        created=event.created_at,
+        last_modified=event.updated_at,
+    )
+
+
+def build_calendar(events, *, name, request, calendar_url):
+    """An iCalendar document of the events, with the time zone definitions it uses.
+
+    `events` should prefetch their technologies; `calendar_url` identifies the calendar.
+    """
+    host = request.get_host()
+    calendar = icalendar.Calendar.new(
+        name=name,
+        prodid=f"-//{settings.APP_TITLE}//{host}//",
+        method="PUBLISH",
+        refresh_interval=REFRESH_INTERVAL,
+        uid=str(uuid.uuid5(uuid.NAMESPACE_URL, calendar_url)),
+        url=calendar_url,
+        subcomponents=[
+            _vevent(
+                event,
+                page_url=request.build_absolute_uri(event.get_absolute_url()),
+                host=host,
+            )
+            for event in events
+        ],
+    )
+    calendar.add("X-WR-TIMEZONE", settings.TIME_ZONE)
+    # Older clients read the refresh interval from this property.
+    calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def google_calendar_url(event, *, page_url):
+    """A link that opens Google Calendar's "new event" form filled with the event."""
+
+    def utc(moment):
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    details = Truncator(event.description).chars(GOOGLE_DETAILS_LENGTH)
+    query = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": f"{utc(event.starts_at)}/{utc(event.effective_end)}",
+            "ctz": settings.TIME_ZONE,
+            "details": event_details(details, page_url),
+            "location": event_location(event),
+        }
+    )
+    return f"{GOOGLE_CALENDAR_URL}?{query}"

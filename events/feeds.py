@@ -1,0 +1,154 @@
+"""Subscriptions to upcoming events: an iCalendar feed, Atom and RSS.
+
+They honour the list page's query string (see EventFilter), so the Recife
+Python list and the Recife Python calendar are the same events.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import BadRequest
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext as _
+
+from .calendar import build_calendar
+from .filters import EventFilter
+from .models import Event
+
+# Subscribed calendars fetch the whole feed every hour: keep it bounded.
+CALENDAR_MAX_EVENTS = 200
+FEED_MAX_ITEMS = 50
+ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def upcoming_filterset(request):
+    """The filters of the request over public upcoming events; invalid filters are a 400."""
+    events = Event.objects.public().upcoming().with_technologies()
+    filterset = EventFilter(request.GET, queryset=events)
+    if not filterset.is_valid():
+        raise BadRequest(_("Some filters are not valid."))
+    return filterset
+
+
+def feed_title(filterset):
+    """Says what the feed holds, e.g. "Encontros Tech: Python · Recife"."""
+    parts = filterset.describe()
+    if not parts:
+        return _("%(site)s: upcoming events") % {"site": settings.APP_TITLE}
+    return _("%(site)s: %(filters)s") % {"site": settings.APP_TITLE, "filters": " · ".join(parts)}
+
+
+def with_query(url, query_string):
+    return f"{url}?{query_string}" if query_string else url
+
+
+def subscription_links(request, filterset):
+    """Absolute links to the calendar, feeds and embed holding the list's current filters."""
+    query_string = filterset.query_string()
+
+    def absolute(name):
+        return request.build_absolute_uri(with_query(reverse(name), query_string))
+
+    calendar_name = feed_title(filterset)
+    calendar_url = absolute("events:calendar")
+    embed_url = absolute("events:embed")
+    return {
+        "calendar_name": calendar_name,
+        "calendar_url": calendar_url,
+        "webcal_url": "webcal://" + calendar_url.split("://", 1)[1],
+        "atom_url": absolute("events:atom"),
+        "rss_url": absolute("events:rss"),
+        "embed_url": embed_url,
+        "embed_code": format_html(
+            '<iframe src="{}" title="{}" width="100%" height="600" style="border:0" '
+            'loading="lazy"></iframe>',
+            embed_url,
+            calendar_name,
+        ),
+    }
+
+
+def _icalendar_response(content, *, filename=None):
+    response = HttpResponse(content, content_type=ICALENDAR_CONTENT_TYPE)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def upcoming_calendar(request):
+    """/feeds/events.ics: a calendar to subscribe to, e.g. ?city=recife&technology=python."""
+    filterset = upcoming_filterset(request)
+    content = build_calendar(
+        filterset.qs[:CALENDAR_MAX_EVENTS],
+        name=feed_title(filterset),
+        request=request,
+        calendar_url=request.build_absolute_uri(),
+    )
+    return _icalendar_response(content)
+
+
+def event_calendar(request, slug):
+    """One event as an .ics file to add to any calendar application."""
+    event = get_object_or_404(Event.objects.public().with_technologies(), slug=slug)
+    content = build_calendar(
+        [event],
+        name=event.title,
+        request=request,
+        calendar_url=request.build_absolute_uri(event.get_absolute_url()),
+    )
+    return _icalendar_response(content, filename=f"{event.slug}.ics")
+
+
+class UpcomingEventsFeed(Feed):
+    """RSS 2.0 of upcoming events, narrowed by the filters of the query string."""
+
+    description_template = "events/feeds/event_description.html"
+    url_name = "events:rss"
+
+    def get_object(self, request):
+        return upcoming_filterset(request)
+
+    def title(self, filterset):
+        return feed_title(filterset)
+
+    def description(self, filterset):
+        return _("Upcoming tech events, soonest first.")
+
+    def link(self, filterset):
+        return with_query(reverse("events:list"), filterset.query_string())
+
+    def feed_url(self, filterset):
+        return with_query(reverse(self.url_name), filterset.query_string())
+
+    def items(self, filterset):
+        return filterset.qs[:FEED_MAX_ITEMS]
+
+    def item_title(self, event):
+        title = event.title
+        if event.is_cancelled:
+            title = _("Cancelled: %(title)s") % {"title": title}
+        # Feed readers show titles as HTML.
+        return escape(title)
+
+    def item_author_name(self, event):
+        return event.organizer_name
+
+    def item_pubdate(self, event):
+        return event.created_at
+
+    def item_updateddate(self, event):
+        return event.updated_at
+
+    def item_categories(self, event):
+        return [technology.name for technology in event.technologies.all()]
+
+
+class UpcomingEventsAtomFeed(UpcomingEventsFeed):
+    feed_type = Atom1Feed
+    url_name = "events:atom"
+
+    def subtitle(self, filterset):
+        return self.description(filterset)

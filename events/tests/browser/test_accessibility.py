@@ -1,0 +1,107 @@
+"""WCAG 2.1 AA on the main pages: axe-core finds no violation, focus is visible,
+the page language follows the visitor's choice, and the home fits a phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from events.tests.factories import EventFactory, TechnologyFactory
+
+from .conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+TOKEN = "a" * 43
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+FOCUSED_ELEMENT_OUTLINE = """() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    const width = parseFloat(style.outlineWidth);
+    return {
+        element: element.outerHTML.slice(0, 80),
+        outline: style.outlineStyle === "solid" && width >= 2,
+    };
+}"""
+
+
+@pytest.fixture
+def event():
+    python = TechnologyFactory(name="Python", slug="python")
+    EventFactory(title="Django Recife", city="Recife", technologies=[python])
+    EventFactory(title="Rust online", mode="online", city="", venue="", online_url="https://x.org")
+    return EventFactory(
+        title="Python Recife",
+        description="Talks about Python.\nMore at https://example.org",
+        city="Recife",
+        address="Rua do Apolo, 181",
+        url="https://example.org/register",
+        technologies=[python],
+        edit_token=TOKEN,
+    )
+
+
+@pytest.fixture
+def pages(event):
+    return {
+        "home": "/",
+        "list with filters": "/?city=Recife&technology=python&is_free=true",
+        "event": event.get_absolute_url(),
+        "submission": "/events/new/",
+        "edit": f"/events/edit/{TOKEN}/",
+        "embed": "/embed/",
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "list with filters", "event", "submission", "edit", "embed"]
+)
+def test_page_has_no_axe_violations(page, pages, axe_violations, name):
+    response = page.goto(pages[name])
+
+    assert response.status == 200
+    assert axe_violations(page) == []
+
+
+def test_submission_form_with_errors_has_no_axe_violations(page, event, axe_violations):
+    page.goto("/events/new/")
+    page.locator("form.event-form button[type=submit]").click()
+
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_every_focused_control_on_the_home_is_visibly_outlined(page, event):
+    page.goto("/")
+    focused = []
+    # Through the header, the filters and the first event cards.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate(FOCUSED_ELEMENT_OUTLINE))
+
+    assert [item["element"] for item in focused if not item["outline"]] == []
+    # The first stop is the link that skips to the content.
+    assert 'href="#main"' in focused[0]["element"]
+
+
+def test_page_language_follows_the_visitor_choice(page, event):
+    page.goto(event.get_absolute_url())
+    expect(page.locator("html")).to_have_attribute("lang", "pt-br")
+
+    page.locator("button[name=language][value=en]").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The button offering the other language names it in that language.
+    expect(page.locator("button[name=language][value=pt-br]")).to_have_attribute("lang", "pt-br")
+
+
+@pytest.mark.parametrize(("width_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_home_screenshot_fits_the_screen(page, event, width_name, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+
+    path = ARTIFACTS / f"home-{width_name}.png"
+    page.screenshot(path=path, full_page=True)
+
+    assert path.read_bytes().startswith(b"\x89PNG")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0

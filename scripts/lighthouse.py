@@ -1,0 +1,144 @@
+"""Lighthouse scores of the home and an event page, served as in production.
+
+Run it with `make lighthouse`. It builds a throw-away SQLite database with the
+demo data, collects the static files (WhiteNoise serves them compressed, with
+far-future caching, as in production), starts gunicorn with DEBUG off on
+127.0.0.1, runs Lighthouse (npm, at a pinned version, through npx) with the
+system's Chromium, prints the four category scores of each page, and stops
+the server. It fails when a score is under the target.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--lighthouse-version", required=True)
+    parser.add_argument("--chrome-path", default="/usr/bin/chromium")
+    parser.add_argument("--preset", choices=["mobile", "desktop"], default="mobile")
+    parser.add_argument("--min-score", type=int, default=95)
+    parser.add_argument("--reports", type=Path, default=BASE_DIR / "test-artifacts")
+    return parser.parse_args()
+
+
+def production_environment(database_path):
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{database_path}",
+        "CACHE_URL": "locmemcache://",
+        "EMAIL_URL": "consolemail://",
+    }
+
+
+def manage(env, *args):
+    subprocess.run([VENV_BIN / "python", "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def wait_until_serving(url, server):
+    for _attempt in range(60):
+        if server.poll() is not None:
+            sys.exit(f"The server stopped (exit code {server.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"The server did not answer on {url}.")
+
+
+def an_event_url(base_url):
+    """The first event page listed in the sitemap."""
+    with urllib.request.urlopen(f"{base_url}/sitemap.xml", timeout=10) as response:
+        sitemap = ET.fromstring(response.read())
+    for loc in sitemap.iter(SITEMAP_LOC):
+        if "/events/" in loc.text and not loc.text.endswith("/events/past/"):
+            return loc.text
+    sys.exit("The sitemap lists no event.")
+
+
+def lighthouse_scores(url, name, args):
+    output_path = args.reports / f"lighthouse-{name}"
+    command = [
+        "npx",
+        "--yes",
+        f"lighthouse@{args.lighthouse_version}",
+        url,
+        "--quiet",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        "--output=json",
+        "--output=html",
+        f"--output-path={output_path}",
+    ]
+    if args.preset == "desktop":
+        command.append("--preset=desktop")
+    env = {**os.environ, "CHROME_PATH": args.chrome_path}
+    subprocess.run(command, cwd=BASE_DIR, env=env, check=True)
+    report = json.loads(output_path.with_suffix(".report.json").read_text())
+    return {
+        category: round(report["categories"][category]["score"] * 100) for category in CATEGORIES
+    }
+
+
+def main():
+    args = parse_args()
+    if not Path(args.chrome_path).exists():
+        sys.exit(f"Chromium is missing at {args.chrome_path}: apt-get install chromium")
+    args.reports.mkdir(exist_ok=True)
+    base_url = f"http://127.0.0.1:{args.port}"
+    with tempfile.TemporaryDirectory() as workdir:
+        env = production_environment(Path(workdir) / "db.sqlite3")
+        manage(env, "migrate", "--verbosity=0")
+        manage(env, "seed_demo")
+        manage(env, "collectstatic", "--noinput", "--verbosity=0")
+        server = subprocess.Popen(
+            [
+                VENV_BIN / "gunicorn",
+                "encontros.wsgi",
+                f"--bind=127.0.0.1:{args.port}",
+                "--workers=2",
+                "--log-level=warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+        )
+        try:
+            wait_until_serving(f"{base_url}/", server)
+            pages = {"home": f"{base_url}/", "event": an_event_url(base_url)}
+            results = {name: lighthouse_scores(url, name, args) for name, url in pages.items()}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(f"\nLighthouse {args.lighthouse_version} ({args.preset}), target {args.min_score}:")
+    print(f"{'page':<8}" + "".join(f"{category:>16}" for category in CATEGORIES))
+    for name, scores in results.items():
+        print(f"{name:<8}" + "".join(f"{scores[category]:>16}" for category in CATEGORIES))
+    print(f"Reports: {args.reports.relative_to(BASE_DIR)}/lighthouse-*.report.html")
+    all_scores = [score for scores in results.values() for score in scores.values()]
+    if min(all_scores) < args.min_score:
+        sys.exit(f"A score is under {args.min_score}.")
+
+
+if __name__ == "__main__":
+    main()
