@@ -9,7 +9,7 @@ def client_ip(request):
     Only the last entry is trustworthy: earlier ones are sent by the client.
     """
     if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = request.headers.get("x-forwarded-for", "")
         last_hop = forwarded.rsplit(",", 1)[-1].strip()
         if last_hop:
             return last_hop
