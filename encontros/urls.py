@@ -7,6 +7,7 @@ admin.site.site_title = settings.APP_TITLE
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("encontros.api_router")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("django_prometheus.urls")),
     path("", include("events.urls")),
