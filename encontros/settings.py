@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "events.api.schema.allow_empty_query_values",
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
     ],

@@ -30,8 +30,10 @@ class EditTokenHolderOrEventManager(BasePermission):
     together), so a wrong token answers 404 exactly like a missing event.
     """
 
+    changing_methods = ("PUT", "PATCH", "DELETE")
+
     def has_permission(self, request, view):
-        if view.action in (None, "list", "retrieve", "create"):
-            # None: a method this route does not have, which answers 405 next.
+        if request.method not in self.changing_methods or view.action is None:
+            # Reading and creating are open; a method the route lacks answers 405 next.
             return True
         return view.edit_token is not None or is_event_manager(request.user, request.method)

@@ -110,6 +110,17 @@ COMPONENT_EXAMPLES = {
 }
 
 
+def allow_empty_query_values(result, generator, request, public):
+    """Postprocessing hook: an empty query value means "not given", as HTML forms
+    send it (`?city=&mode=online`). Lists of values (`technology`) have no such rule."""
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["schema"].get("type") != "array":
+                    parameter["allowEmptyValue"] = True
+    return result
+
+
 # Answers carry every field of their component, but these.
 OPTIONAL_IN_ANSWERS = {"organizer_email"}
 

@@ -265,7 +265,7 @@ class EventByTokenViewSet(
 )
 class TechnologyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TechnologyWithCountSerializer
-    queryset = Technology.objects.public().with_upcoming_event_counts()
+    queryset = Technology.objects.public().with_upcoming_event_counts().order_by("name")
 
 
 @extend_schema(

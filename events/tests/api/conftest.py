@@ -13,7 +13,7 @@ def api_client():
     return APIClient()
 
 
-def _client_for(user):
+def client_with_token_of(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
@@ -22,7 +22,7 @@ def _client_for(user):
 @pytest.fixture
 def staff_client(db):
     """Staff without any events permission, authenticated with an API token."""
-    return _client_for(User.objects.create_user("staff", is_staff=True))
+    return client_with_token_of(User.objects.create_user("staff", is_staff=True))
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def manager_client(db):
     """Staff in the "Event managers" group, authenticated with an API token."""
     user = User.objects.create_user("manager", is_staff=True)
     user.groups.add(Group.objects.get(name="Event managers"))
-    return _client_for(user)
+    return client_with_token_of(user)
 
 
 @pytest.fixture
