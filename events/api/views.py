@@ -1,3 +1,4 @@
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -265,7 +266,7 @@ class EventByTokenViewSet(
 )
 class TechnologyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TechnologyWithCountSerializer
-    queryset = Technology.objects.public().with_upcoming_event_counts().order_by("name")
+    queryset = Technology.objects.public().with_upcoming_event_counts().order_by(Lower("name"))
 
 
 @extend_schema(

@@ -255,3 +255,7 @@ def test_staff_sending_a_token_act_as_its_holder(manager_client, owned_event):
     )
 
     assert response.status_code == 404
+
+
+def test_api_tokens_are_issued_in_the_admin(admin_client):
+    assert admin_client.get(reverse("admin:authtoken_tokenproxy_add")).status_code == 200
