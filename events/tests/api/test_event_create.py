@@ -163,7 +163,7 @@ def test_an_online_event_needs_no_place(api_client, event_payload):
 def test_a_duplicate_needs_confirmation(api_client, event_payload):
     assert api_client.post(LIST_URL, event_payload).status_code == 201
 
-    refused = api_client.post(LIST_URL, event_payload)
+    refused = api_client.post(LIST_URL, event_payload, headers={"Accept-Language": "en"})
     confirmed = api_client.post(LIST_URL, {**event_payload, "confirm_duplicate": True})
 
     assert refused.status_code == 400
@@ -228,7 +228,7 @@ def test_a_body_over_the_size_limit_answers_413(api_client, event_payload, setti
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     event_payload["description"] = "x" * 2000
 
-    response = api_client.post(LIST_URL, event_payload)
+    response = api_client.post(LIST_URL, event_payload, headers={"Accept-Language": "en"})
 
     assert response.status_code == 413
     assert response.json() == {"message": "The request body is too large.", "errors": {}}
