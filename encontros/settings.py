@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_prometheus",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "events",
 ]
 
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "encontros.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,3 +138,60 @@ RATELIMIT_VIEW = "events.views.rate_limited"
 # True behind a load balancer that appends the client address to X-Forwarded-For.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 RATELIMIT_IP_META_KEY = "encontros.client_ip.client_ip"
+
+# REST API (events/api/, routed in encontros/api_router.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Staff use a token issued in the admin, or their admin session (with CSRF).
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # OPTIONS answers 405 like any undocumented method (CORS preflights excepted).
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "events.api.exceptions.exception_handler",
+    # Throttles identify clients like the site's rate limits (encontros/client_ip.py):
+    # the balancer's X-Forwarded-For hop when trusted, else REMOTE_ADDR. By default
+    # DRF would trust the whole header, which a client can forge.
+    "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Anonymous event creation through the API, per client (count/period with s, m, h or d).
+API_CREATE_THROTTLE_RATE = env.str("API_CREATE_THROTTLE_RATE", default="20/h")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{APP_TITLE} API",
+    "DESCRIPTION": (
+        "Read and publish tech events. Every error answers with the `Error` body: a "
+        "`message` and, for invalid input, `errors` per field or query parameter."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: technologies are names on input and
+    # objects on output, and read-only fields are not part of what clients send.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EventMode": "events.models.Event.Mode",
+        "EventStatus": "events.models.Event.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events.api.schema.allow_empty_query_values",
+        "events.api.schema.require_answer_fields",
+        "events.api.schema.add_examples",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Other sites may read the public API from the browser (GET only, see encontros/middleware.py).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
+CORS_URLS_REGEX = r"^/api/(events/(?!by-token/)|technologies/|cities/|schema/)"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

@@ -12,6 +12,7 @@ admin.site.site_title = settings.APP_TITLE
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("encontros.api_router")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

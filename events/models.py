@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -32,15 +32,15 @@ def hash_edit_token(token):
 
 
 class TechnologyQuerySet(models.QuerySet):
+    def public(self):
+        """Technologies of at least one public event (not of pending events only)."""
+        return self.filter(Exists(Event.objects.public().filter(technologies=OuterRef("pk"))))
+
     def with_upcoming_event_counts(self):
         upcoming = Event.objects.published().upcoming()
         return self.annotate(
             upcoming_event_count=Count("events", filter=Q(events__in=upcoming), distinct=True)
         )
-
-    def used_by(self, events):
-        """Technologies of the given events, for filter menus."""
-        return self.filter(events__in=events).distinct()
 
     def get_or_create_by_name(self, name):
         name = " ".join(name.split())

@@ -52,7 +52,7 @@ class FilteredEventListView(ListView):
             past=self.past,
             is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
             cities=Event.objects.public().cities(),
-            technologies=Technology.objects.used_by(Event.objects.public()),
+            technologies=Technology.objects.public(),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
         if not self.past and self.filterset.is_valid():

@@ -1,0 +1,152 @@
+"""What the OpenAPI document says beyond what drf-spectacular infers: the error
+body, the two faces of `technologies`, and an example for every field."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from .serializers import TechnologiesField, TechnologySerializer
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer."""
+
+    message = serializers.CharField(help_text=_("What went wrong, in words for people."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_(
+            "For invalid input: messages by field or query parameter name "
+            "(`non_field_errors` for the whole body). Empty otherwise."
+        ),
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_DESCRIPTIONS = {
+    400: _("Invalid input: `errors` names each invalid field or query parameter."),
+    401: _("Missing or invalid credentials (`Authorization: Token …`)."),
+    403: _("Not allowed (e.g. staff without the permission, or a session without CSRF token)."),
+    404: _("No such event, or an edit token that does not match it."),
+    413: _("The request body is too large."),
+    415: _("The request body is not JSON (`Content-Type: application/json`)."),
+    429: _("Too many requests from this client: retry after `Retry-After` seconds."),
+}
+
+
+def error_responses(*status_codes):
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in status_codes
+    }
+
+
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description=_("Seconds to wait before trying again."),
+)
+
+
+class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = TechnologiesField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "request":
+            name = {"type": "string", "maxLength": field.max_name_length}
+            return {"type": "array", "items": name, "maxItems": field.max_items}
+        technology = auto_schema.resolve_serializer(TechnologySerializer, direction)
+        return {"type": "array", "items": technology.ref}
+
+
+EXAMPLES = {
+    "slug": "python-floripa-42-2025-06-10",
+    "title": "Python Floripa #42",
+    "description": "Talks about Django and data science, then pizza.\nFree registration.",
+    "starts_at": "2025-06-10T19:00:00-03:00",
+    "ends_at": "2025-06-10T22:00:00-03:00",
+    "mode": "hybrid",
+    "city": "Florianópolis",
+    "venue": "Centro de Inovação ACATE",
+    "address": "Rodovia SC-401, 4150",
+    "online_url": "https://www.youtube.com/@pythonfloripa",
+    "technologies": ["Python", "Django"],
+    "organizer_name": "Python Floripa",
+    "organizer_email": "contato@pythonfloripa.org",
+    "url": "https://pythonfloripa.org/encontros/42",
+    "is_free": True,
+    "status": "published",
+    "created_at": "2025-05-02T10:15:00-03:00",
+    "updated_at": "2025-05-03T08:30:00-03:00",
+    "page_url": "https://encontros.tech/events/python-floripa-42-2025-06-10/",
+    "confirm_duplicate": False,
+    "edit_token": "f3Vx9mQ2hTzL0aYc8pKd1rWsBn6eJu4oGi7lXyEvHqA",
+    "edit_url": "https://encontros.tech/events/edit/f3Vx9mQ2hTzL0aYc8pKd1rWsBn6eJu4oGi7lXyEvHqA/",
+    "name": "Python",
+    "upcoming_event_count": 12,
+    "event_count": 48,
+    "message": "Invalid input in: starts_at.",
+    "errors": {"starts_at": ["Include the UTC offset, e.g. 2025-06-10T19:00:00-03:00."]},
+}
+# Where a name means something else in one component.
+COMPONENT_EXAMPLES = {
+    ("Technology", "slug"): "python",
+    ("TechnologyWithCount", "slug"): "python",
+    ("Event", "technologies"): [
+        {"name": "Python", "slug": "python"},
+        {"name": "Django", "slug": "django"},
+    ],
+    ("EventCreated", "technologies"): [
+        {"name": "Python", "slug": "python"},
+        {"name": "Django", "slug": "django"},
+    ],
+    ("City", "city"): "São Paulo",
+}
+
+
+def allow_empty_query_values(result, generator, request, public):
+    """Postprocessing hook: an empty query value means "not given", as HTML forms
+    send it (`?city=&mode=online`). Lists of values (`technology`) have no such rule."""
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["schema"].get("type") != "array":
+                    parameter["allowEmptyValue"] = True
+    return result
+
+
+# Answers carry every field of their component, but these.
+OPTIONAL_IN_ANSWERS = {"organizer_email"}
+
+
+def require_answer_fields(result, generator, request, public):
+    """Postprocessing hook: mark what answers always carry as required, so that
+    generated clients need no checks for presence. drf-spectacular marks only what
+    requests require (fields with a default are optional there)."""
+    for component, schema in result.get("components", {}).get("schemas", {}).items():
+        if "properties" in schema and not component.endswith("Request"):
+            schema["required"] = sorted(set(schema["properties"]) - OPTIONAL_IN_ANSWERS)
+    return result
+
+
+def add_examples(result, generator, request, public):
+    """Postprocessing hook: an example on every property of every component.
+
+    Enums ($ref) list their values; lists of other components (the paginated
+    `results`) show them through those components' examples.
+    """
+    for component, schema in result.get("components", {}).get("schemas", {}).items():
+        for name, prop in schema.get("properties", {}).items():
+            if "example" in prop or "$ref" in prop:
+                continue
+            if (component, name) in COMPONENT_EXAMPLES:
+                prop["example"] = COMPONENT_EXAMPLES[(component, name)]
+            elif "$ref" not in prop.get("items", {}):
+                prop["example"] = EXAMPLES[name]
+    return result

@@ -1,0 +1,168 @@
+"""Changing and deleting events, by slug with X-Edit-Token and by the token alone."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from events.models import Event, Technology
+from events.tests.factories import EventFactory, TechnologyFactory
+
+from .conftest import EDIT_TOKEN
+
+pytestmark = pytest.mark.django_db
+
+HOLDER = {"X-Edit-Token": EDIT_TOKEN}
+BY_TOKEN_URL = reverse("api:event-by-token-detail", args=[EDIT_TOKEN])
+
+
+def detail_url(event):
+    return reverse("api:event-detail", args=[event.slug])
+
+
+def test_put_replaces_the_fields_and_keeps_the_slug(api_client, owned_event, event_payload):
+    response = api_client.put(detail_url(owned_event), event_payload, headers=HOLDER)
+
+    assert response.status_code == 200, response.content
+    owned_event.refresh_from_db()
+    assert owned_event.title == event_payload["title"]
+    assert owned_event.city == "Florianópolis"
+    assert response.json()["slug"] == owned_event.slug
+    assert [t["name"] for t in response.json()["technologies"]] == ["Django", "Python"]
+
+
+def test_put_without_technologies_keeps_them(api_client, event_payload):
+    python = TechnologyFactory(name="Python", slug="python")
+    event = EventFactory(edit_token=EDIT_TOKEN, technologies=[python])
+    del event_payload["technologies"]
+
+    response = api_client.put(detail_url(event), event_payload, headers=HOLDER)
+
+    assert response.json()["technologies"] == [{"name": "Python", "slug": "python"}]
+
+
+def test_put_needs_every_required_field(api_client, owned_event):
+    response = api_client.put(detail_url(owned_event), {"title": "Only this"}, headers=HOLDER)
+
+    assert response.status_code == 400
+    assert {"description", "starts_at", "organizer_name"} <= set(response.json()["errors"])
+
+
+def test_patch_changes_only_what_is_sent_and_refreshes_the_search(api_client, owned_event):
+    response = api_client.patch(
+        detail_url(owned_event), {"technologies": ["Kotlin"]}, headers=HOLDER
+    )
+
+    assert response.json()["technologies"] == [{"name": "Kotlin", "slug": "kotlin"}]
+    assert response.json()["title"] == owned_event.title
+    found = api_client.get(reverse("api:event-list"), {"search": "kotlin"}).json()
+    assert [event["slug"] for event in found["results"]] == [owned_event.slug]
+
+
+def test_patch_may_clear_the_technologies(api_client):
+    event = EventFactory(edit_token=EDIT_TOKEN, technologies=[TechnologyFactory()])
+
+    response = api_client.patch(detail_url(event), {"technologies": []}, headers=HOLDER)
+
+    assert response.json()["technologies"] == []
+
+
+def test_changes_follow_the_site_validation_and_store_nothing_when_invalid(api_client, owned_event):
+    response = api_client.patch(
+        detail_url(owned_event),
+        {"title": "Changed", "ends_at": "2000-01-01T00:00:00-03:00", "technologies": ["New"]},
+        headers=HOLDER,
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["ends_at"]
+    owned_event.refresh_from_db()
+    assert owned_event.title != "Changed"
+    assert not Technology.objects.filter(name="New").exists()
+
+
+def test_switching_to_online_needs_an_online_url(api_client, owned_event):
+    response = api_client.patch(detail_url(owned_event), {"mode": "online"}, headers=HOLDER)
+
+    assert response.status_code == 400
+    assert "online_url" in response.json()["errors"]
+
+
+def test_unknown_fields_are_refused_when_changing(api_client, owned_event):
+    response = api_client.patch(
+        detail_url(owned_event), {"edit_token_hash": "0" * 64}, headers=HOLDER
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["edit_token_hash"]
+
+
+def test_delete_with_the_token(api_client, owned_event):
+    response = api_client.delete(detail_url(owned_event), headers=HOLDER)
+
+    assert response.status_code == 204
+    assert not Event.objects.exists()
+    assert api_client.get(detail_url(owned_event)).status_code == 404
+
+
+def test_by_token_reads_the_event_with_its_private_fields(api_client):
+    event = EventFactory(
+        edit_token=EDIT_TOKEN, status=Event.Status.PENDING, organizer_email="org@example.org"
+    )
+
+    response = api_client.get(BY_TOKEN_URL)
+
+    assert response.status_code == 200
+    assert response.json()["slug"] == event.slug
+    assert response.json()["organizer_email"] == "org@example.org"
+
+
+def test_by_token_put_and_patch_change_the_event(api_client, owned_event, event_payload):
+    assert api_client.put(BY_TOKEN_URL, event_payload).status_code == 200
+    patched = api_client.patch(BY_TOKEN_URL, {"is_free": False})
+
+    assert patched.status_code == 200
+    owned_event.refresh_from_db()
+    assert owned_event.title == event_payload["title"]
+    assert owned_event.is_free is False
+
+
+def test_by_token_delete_removes_the_event(api_client, owned_event):
+    assert api_client.delete(BY_TOKEN_URL).status_code == 204
+    assert not Event.objects.exists()
+    assert api_client.get(BY_TOKEN_URL).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "token", ["w" * 43, "short", "with.dots", "%F0%9F%90%8D", "x" * 500, EDIT_TOKEN.upper()]
+)
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_by_token_with_a_wrong_or_malformed_token_answers_404(
+    api_client, owned_event, token, method
+):
+    response = getattr(api_client, method)(f"/api/events/by-token/{token}/", {"title": "x"})
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Não encontrado.", "errors": {}}
+    owned_event.refresh_from_db()
+    assert owned_event.title != "x"
+
+
+def test_by_token_holder_may_not_publish_a_pending_event(api_client):
+    EventFactory(edit_token=EDIT_TOKEN, status=Event.Status.PENDING)
+
+    response = api_client.patch(BY_TOKEN_URL, {"status": "published"})
+
+    assert response.status_code == 400
+    assert Event.objects.get().status == Event.Status.PENDING
+
+
+def test_answers_by_token_are_not_logged_with_the_token_in_the_path(
+    api_client, owned_event, caplog
+):
+    with caplog.at_level(logging.DEBUG):
+        api_client.patch(BY_TOKEN_URL, {"title": None})
+        api_client.get(f"/api/events/by-token/{'w' * 43}/")
+
+    assert EDIT_TOKEN not in caplog.text
+    assert "w" * 43 not in caplog.text

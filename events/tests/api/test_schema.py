@@ -1,0 +1,99 @@
+"""The OpenAPI document and its documentation pages."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(api_client):
+    response = api_client.get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_schema_validates_without_warnings(tmp_path, capsys):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", tmp_path / "schema.yml")
+
+    assert "Warning" not in capsys.readouterr().err
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3.")
+
+
+def test_the_schema_documents_every_endpoint(schema):
+    assert set(schema["paths"]) == {
+        "/api/events/",
+        "/api/events/{slug}/",
+        "/api/events/by-token/{token}/",
+        "/api/technologies/",
+        "/api/cities/",
+    }
+    assert set(schema["paths"]["/api/events/{slug}/"]) == {"get", "put", "patch", "delete"}
+
+
+def test_every_field_has_a_type_and_an_example(schema):
+    for name, component in schema["components"]["schemas"].items():
+        for field, definition in component.get("properties", {}).items():
+            if "$ref" in definition or "$ref" in definition.get("items", {}):
+                continue
+            assert "example" in definition, f"{name}.{field}"
+            assert "type" in definition or "oneOf" in definition or "allOf" in definition
+
+
+def test_every_error_answer_is_documented_with_the_error_body(schema):
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            errors = {
+                code: answer for code, answer in operation["responses"].items() if code >= "4"
+            }
+            assert "401" in errors, f"{method} {path}"
+            for code, answer in errors.items():
+                assert answer["content"]["application/json"]["schema"] == error, code
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"message", "errors"}
+
+
+def test_the_edit_token_is_only_in_the_creation_answer(schema):
+    components = schema["components"]["schemas"]
+
+    assert "edit_token" in components["EventCreated"]["properties"]
+    assert "edit_token" not in components["Event"]["properties"]
+    created = schema["paths"]["/api/events/"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"]["$ref"].endswith("/EventCreated")
+
+
+def test_technologies_are_names_on_input_and_objects_on_output(schema):
+    components = schema["components"]["schemas"]
+
+    assert components["EventRequest"]["properties"]["technologies"]["items"]["type"] == "string"
+    assert components["Event"]["properties"]["technologies"]["items"] == {
+        "$ref": "#/components/schemas/Technology"
+    }
+
+
+@pytest.mark.parametrize("name", ["api:docs", "api:redoc"])
+def test_documentation_pages_use_only_self_hosted_assets(api_client, name):
+    response = api_client.get(reverse(name))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets
+    assert not [url for url in assets if "//" in url]
+    for url in assets:
+        if url.startswith("/static/"):
+            assert finders.find(url.removeprefix("/static/")), url
+    assert "fonts.googleapis" not in page
+
+
+def test_swagger_ui_gets_its_script_from_the_api_not_inline(api_client):
+    page = api_client.get(reverse("api:docs")).content.decode()
+    script = api_client.get(reverse("api:docs"), {"script": ""})
+
+    assert "<script>" not in page
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()

@@ -1,0 +1,95 @@
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from events.models import Event
+
+from .conftest import EDIT_TOKEN
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("api:event-list")
+
+
+def create(client, payload, number, **kwargs):
+    return client.post(LIST_URL, {**payload, "title": f"Event {number}"}, **kwargs)
+
+
+def test_anonymous_creation_is_limited_per_client(api_client, event_payload, settings):
+    settings.API_CREATE_THROTTLE_RATE = "3/h"
+
+    statuses = [create(api_client, event_payload, number).status_code for number in range(4)]
+    refused = create(api_client, event_payload, 4, headers={"Accept-Language": "en"})
+
+    assert statuses == [201, 201, 201, 429]
+    assert 3500 <= int(refused["Retry-After"]) <= 3600
+    assert refused.json()["errors"] == {}
+    assert refused.json()["message"].startswith("Request was throttled.")
+    assert Event.objects.count() == 3
+
+
+def test_the_default_limit_is_20_an_hour(api_client, event_payload):
+    statuses = [create(api_client, event_payload, number).status_code for number in range(21)]
+
+    assert statuses == [201] * 20 + [429]
+
+
+def test_each_client_has_its_own_limit(api_client, event_payload, settings):
+    settings.API_CREATE_THROTTLE_RATE = "1/h"
+    create(api_client, event_payload, 1)
+
+    other = create(api_client, event_payload, 2, REMOTE_ADDR="203.0.113.9")
+
+    assert other.status_code == 201
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
+    api_client, event_payload, settings
+):
+    settings.API_CREATE_THROTTLE_RATE = "1/h"
+    create(api_client, event_payload, 1)
+
+    response = create(api_client, event_payload, 2, HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert response.status_code == 429
+
+
+def test_the_counters_live_in_the_django_cache(api_client, event_payload, settings):
+    settings.API_CREATE_THROTTLE_RATE = "1/h"
+    create(api_client, event_payload, 1)
+    assert create(api_client, event_payload, 2).status_code == 429
+
+    cache.clear()
+
+    assert create(api_client, event_payload, 3).status_code == 201
+
+
+def test_event_managers_are_not_limited(manager_client, event_payload, settings):
+    settings.API_CREATE_THROTTLE_RATE = "1/h"
+
+    statuses = {create(manager_client, event_payload, number).status_code for number in range(3)}
+
+    assert statuses == {201}
+
+
+def test_reads_are_not_limited_by_the_creation_limit(api_client, event_payload, settings):
+    settings.API_CREATE_THROTTLE_RATE = "1/h"
+    create(api_client, event_payload, 1)
+    create(api_client, event_payload, 2)
+
+    assert api_client.get(LIST_URL).status_code == 200
+
+
+def test_edit_token_attempts_are_limited_like_on_the_site(api_client, owned_event, settings):
+    settings.EVENTS_EDIT_TOKEN_RATE = "2/m"
+    by_token = reverse("api:event-by-token-detail", args=["w" * 43])
+    by_slug = reverse("api:event-detail", args=[owned_event.slug])
+
+    statuses = [
+        api_client.get(by_token).status_code,
+        api_client.get(by_slug, headers={"X-Edit-Token": "w" * 43}).status_code,
+        api_client.get(by_slug, headers={"X-Edit-Token": EDIT_TOKEN}).status_code,
+    ]
+
+    assert statuses == [404, 404, 429]
+    assert api_client.get(by_slug).status_code == 200
