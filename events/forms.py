@@ -40,10 +40,16 @@ class SiteForm(forms.Form):
     default_renderer = SiteFormRenderer()
 
 
-def https_by_default(model_field, **kwargs):
-    """Form fields for model fields, where addresses typed without a scheme mean https."""
+def event_formfield(model_field, **kwargs):
+    """Form fields for the event's model fields.
+
+    Addresses typed without a scheme mean https. Dates are checked by the form
+    field itself, before the form looks for duplicates with them.
+    """
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
+    if isinstance(model_field, models.DateTimeField):
+        kwargs["validators"] = model_field.validators
     return model_field.formfield(**kwargs)
 
 
@@ -101,7 +107,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        formfield_callback = https_by_default
+        formfield_callback = event_formfield
         fields = [
             "title",
             "description",

@@ -19,6 +19,18 @@ DEFAULT_DURATION = timedelta(hours=3)
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 
+# Dates far outside this range are typos, and overflow when shifted between time zones.
+EVENT_YEARS = range(1970, 2101)
+
+
+def validate_event_year(moment):
+    if moment.year not in EVENT_YEARS:
+        raise ValidationError(
+            _("Use a year between %(first)s and %(last)s."),
+            code="year_out_of_range",
+            params={"first": EVENT_YEARS[0], "last": EVENT_YEARS[-1]},
+        )
+
 
 def technology_slug(name):
     """One slug per technology: "C#" and "C++" must not both become "c"."""
@@ -150,8 +162,10 @@ class Event(models.Model):
         validators=[MaxLengthValidator(10_000)],
         help_text=_("Plain text. Line breaks and links are kept; HTML is shown as text."),
     )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_event_year])
+    ends_at = models.DateTimeField(
+        _("ends at"), null=True, blank=True, validators=[validate_event_year]
+    )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
     city = models.CharField(_("city"), max_length=100, blank=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
