@@ -8,13 +8,13 @@ import subprocess
 import pytest
 import yaml
 
+from encontros.testing import require_executable
 from encontros.tests.delivery_tools import (
     ACTIONLINT,
     REPO_ROOT,
     WORKFLOWS_DIR,
     failed_checks,
     installed_tool,
-    require_executable,
     run_checkov,
     venv_executable,
 )
