@@ -1,9 +1,18 @@
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
+
+# Rendered without the request's context processors: they may need the
+# database (the session behind messages, the user), which may be what failed.
 
 
 def server_error(request):
-    # Rendered without the request's context processors: they may be what failed.
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"APP_TITLE": settings.APP_TITLE}))
+
+
+def service_unavailable(request):
+    template = loader.get_template("503.html")
+    response = HttpResponse(template.render({"APP_TITLE": settings.APP_TITLE}), status=503)
+    response["Retry-After"] = "30"
+    return response
