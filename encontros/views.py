@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError
+from django.middleware.csrf import get_token
 from django.template import loader
 
 # Rendered without the request's context processors: they may need the
@@ -13,6 +14,12 @@ def server_error(request):
 
 def service_unavailable(request):
     template = loader.get_template("503.html")
-    response = HttpResponse(template.render({"APP_TITLE": settings.APP_TITLE}), status=503)
+    # The language switch in the header works without the database.
+    context = {
+        "APP_TITLE": settings.APP_TITLE,
+        "request": request,
+        "csrf_token": get_token(request),
+    }
+    response = HttpResponse(template.render(context), status=503)
     response["Retry-After"] = "30"
     return response
