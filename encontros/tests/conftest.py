@@ -12,12 +12,10 @@ def collected_static():
 @pytest.fixture
 def sqlite_site(tmp_path, collected_static):
     """The environment of a production process on a migrated SQLite file of its own."""
-    metrics_directory = tmp_path / "prometheus"
     environment = production_environment(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        PROMETHEUS_MULTIPROC_DIR=str(metrics_directory),
+        # Created by gunicorn at start; management commands do without it.
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
     )
-    # Management commands export metrics too: their directory must exist.
-    metrics_directory.mkdir()
     manage("migrate", "--verbosity", "0", environment=environment)
     return environment

@@ -68,3 +68,13 @@ def test_sigterm_lets_an_in_flight_request_finish(sqlite_site):
         assert upload.finish() == "HTTP/1.1 302 Found"
         assert server.process.wait(timeout=30) == 0
         assert pids_that_served(server, '"POST /i18n/setlang/ HTTP/1.1" 302')
+
+
+def test_access_log_hides_edit_tokens(sqlite_site):
+    token = "Tok3n-in-the-address-bar_which-is-a-secret0"
+    with gunicorn(sqlite_site, workers=1) as server:
+        assert server.get(f"/events/edit/{token}/")[0] == 404
+        server.process.terminate()
+        server.process.wait(timeout=30)
+        assert token not in server.output()
+        assert pids_that_served(server, '"GET /events/edit/[redacted]/ HTTP/1.1" 404')
