@@ -7,11 +7,10 @@ Options can still be overridden without a new image through GUNICORN_CMD_ARGS.
 import os
 from pathlib import Path
 
-from prometheus_client import multiprocess
-
 from encontros.startup import load_settings_or_exit
 
-# Fail here, in one line, rather than in every worker.
+# Fail here, in one line, rather than in every worker. Loading the settings also
+# reads .env, so PROMETHEUS_MULTIPROC_DIR is known before prometheus_client is imported.
 settings = load_settings_or_exit()
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
@@ -52,4 +51,6 @@ def on_starting(server):
 def child_exit(server, worker):
     """Drop a dead worker's live gauges; its counters stay in the sums."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
         multiprocess.mark_process_dead(worker.pid)

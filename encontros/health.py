@@ -28,24 +28,26 @@ def ready(request):
     """Readiness: the database answers quickly and its schema is up to date."""
     reason = not_ready_reason()
     if reason:
-        logger.warning("not ready: %s", reason)
         return JsonResponse({"status": "not ready", "reason": reason}, status=503)
     return JsonResponse({"status": "ready"})
 
 
 def not_ready_reason():
-    """Why this process should not receive traffic, or None when it is ready."""
+    """Why this process should not receive traffic (logged), or None when it is ready."""
     try:
         started = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        if time.monotonic() - started > DATABASE_ANSWER_SECONDS:
-            return "database too slow"
+        elapsed = time.monotonic() - started
         pending = pending_migrations()
     except DatabaseError as error:
-        logger.warning("database unavailable: %s", error)
+        logger.warning("not ready, database unavailable: %s", error)
         return "database unavailable"
+    if elapsed > DATABASE_ANSWER_SECONDS:
+        logger.warning("not ready, database answered in %.1f s", elapsed)
+        return "database too slow"
     if pending:
+        logger.warning("not ready, %s migration(s) not applied", len(pending))
         return f"{len(pending)} migration(s) not applied"
     return None
 

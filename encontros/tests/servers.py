@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
-# The variables a test server gets from the test, whatever the developer's shell or .env says.
+# The variables a test process gets from the test only, whatever the developer's shell says.
 _SITE_VARIABLES = [
     "DATABASE_URL",
     "SECRET_KEY",
@@ -51,6 +51,8 @@ def production_environment(**variables):
         ALLOWED_HOSTS="localhost,127.0.0.1",
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
+        SECURE_SSL="false",
+        CACHE_URL="locmemcache://",
     )
     environment.update(variables)
     return environment
