@@ -11,7 +11,7 @@ def client_ip(request):
     peer (a client reaching the site directly could write all of it).
     """
     peer = request.META["REMOTE_ADDR"]
-    forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded_for = request.headers.get("x-forwarded-for", "")
     if not forwarded_for or not ipaddress.ip_address(peer).is_private:
         return peer
     try:
