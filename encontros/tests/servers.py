@@ -77,13 +77,13 @@ def free_port():
 
 
 def get(url, headers=None, timeout=5):
-    """(status, headers, body) of a GET; HTTP errors are answers too."""
+    """(status, headers, body as text) of a GET; HTTP errors are answers too."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read().decode()
+            return response.status, response.headers, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
+        return error.code, error.headers, error.read().decode(errors="replace")
 
 
 def wait_for(predicate, *, seconds, what):

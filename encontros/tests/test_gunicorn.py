@@ -1,7 +1,10 @@
 """The production server: gunicorn with gunicorn.conf.py, several workers."""
 
 import json
+import re
 import time
+
+import pytest
 
 from encontros.tests.servers import SlowUpload, gunicorn, metric_value
 
@@ -78,3 +81,14 @@ def test_access_log_hides_edit_tokens(sqlite_site):
         server.process.wait(timeout=30)
         assert token not in server.output()
         assert pids_that_served(server, '"GET /events/edit/[redacted]/ HTTP/1.1" 404')
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_static_files_have_hashed_names_compression_and_far_future_cache(sqlite_site, encoding):
+    with gunicorn(sqlite_site, workers=1) as server:
+        home = server.get("/")[2]
+        stylesheet = re.search(r"/static/css/site\.[0-9a-f]{12}\.css", home)[0]
+        status, headers, _body = server.get(stylesheet, headers={"Accept-Encoding": encoding})
+    assert status == 200
+    assert headers["Content-Encoding"] == encoding
+    assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
