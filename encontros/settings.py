@@ -8,8 +8,10 @@ See `.env.example` for the full list.
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from encontros.logging import FORMATTERS, logging_config
+from encontros.startup import ConfigurationError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +23,13 @@ DEBUG = env.bool("DEBUG", default=False)
 
 def _required_in_production(name, value):
     if not value and not DEBUG:
-        raise ImproperlyConfigured(f"{name} must be set when DEBUG is false.")
+        raise ConfigurationError(f"{name} is not set; it is required when DEBUG is false.")
+    return value
+
+
+def _one_of(name, value, choices):
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
 
 
@@ -37,6 +45,11 @@ ALLOWED_HOSTS = _required_in_production("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 APP_TITLE = env.str("APP_TITLE", default="Encontros Tech")
+SERVICE_NAME = env.str("SERVICE_NAME", default="encontros-tech")
+SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
+# The environments differ by DEBUG (homologation runs with it on), so the
+# `environment` label of the app_info metric follows it.
+ENVIRONMENT = "development" if DEBUG else "production"
 EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
 
 INSTALLED_APPS = [
@@ -56,13 +69,17 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "encontros",
     "events",
 ]
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before SecurityMiddleware and CommonMiddleware: probes skip the host check and HTTPS redirect.
+    "encontros.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "encontros.middleware.ChosenLanguageMiddleware",
@@ -97,8 +114,24 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# The same databases, with query and error counts exported at /metrics.
+_PROMETHEUS_DATABASE_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_DATABASE_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+# Reuse connections across requests, but test a reused one first, so that
+# after a database restart the next request reconnects instead of failing.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable server fails a request (and the readiness probe) quickly.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# redis://host:6379/0 selects Django's Redis cache, shared by every process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -121,6 +154,29 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
 
+# HTTPS is terminated at the load balancer; this one switch turns on everything
+# that depends on it. The probes and /metrics are never redirected (see
+# encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
+SECURE_SSL = env.bool("SECURE_SSL", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_SSL_REDIRECT = SECURE_SSL
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+LANGUAGE_COOKIE_SECURE = SECURE_SSL
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SECURE_SSL else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
+SECURE_HSTS_PRELOAD = SECURE_SSL
+
+LOG_LEVEL = _one_of(
+    "LOG_LEVEL",
+    env.str("LOG_LEVEL", default="INFO").upper(),
+    ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+)
+LOG_FORMAT = _one_of("LOG_FORMAT", env.str("LOG_FORMAT", default="simple"), list(FORMATTERS))
+LOGGING = logging_config(
+    level=LOG_LEVEL, format_name=LOG_FORMAT, service=SERVICE_NAME, version=SERVICE_VERSION
+)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -135,9 +191,8 @@ EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
 EVENTS_FORM_MIN_SECONDS = 3
 RATELIMIT_VIEW = "events.views.rate_limited"
-# True behind a load balancer that appends the client address to X-Forwarded-For.
-TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
-RATELIMIT_IP_META_KEY = "encontros.client_ip.client_ip"
+# Behind the load balancer, the visitor is the last X-Forwarded-For hop.
+RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
 
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {
@@ -154,10 +209,6 @@ REST_FRAMEWORK = {
     # OPTIONS answers 405 like any undocumented method (CORS preflights excepted).
     "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "events.api.exceptions.exception_handler",
-    # Throttles identify clients like the site's rate limits (encontros/client_ip.py):
-    # the balancer's X-Forwarded-For hop when trusted, else REMOTE_ADDR. By default
-    # DRF would trust the whole header, which a client can forge.
-    "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Anonymous event creation through the API, per client (count/period with s, m, h or d).

@@ -5,12 +5,14 @@ from django.urls import include, path
 
 from events.sitemaps import sitemaps
 
-from . import views
+from . import health, views
 
 admin.site.site_header = settings.APP_TITLE
 admin.site.site_title = settings.APP_TITLE
 
 urlpatterns = [
+    path("health", health.health, name="health"),
+    path("ready", health.ready, name="ready"),
     path("admin/", admin.site.urls),
     path("api/", include("encontros.api_router")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,12 +1,15 @@
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 
+# Rendered without the request's context processors: they may need the
+# database (the session behind messages, the user), which may be what failed.
+
 
 def server_error(request):
-    # Rendered without the request's context processors: they may be what failed.
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"APP_TITLE": settings.APP_TITLE}))
 
@@ -15,3 +18,16 @@ def robots_txt(request):
     """Keeps crawlers out of the admin, private edit links and the API."""
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+
+
+def service_unavailable(request):
+    template = loader.get_template("503.html")
+    # The language switch in the header works without the database.
+    context = {
+        "APP_TITLE": settings.APP_TITLE,
+        "request": request,
+        "csrf_token": get_token(request),
+    }
+    response = HttpResponse(template.render(context), status=503)
+    response["Retry-After"] = "30"
+    return response

@@ -1,7 +1,6 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "encontros.settings")
+from encontros.startup import load_settings_or_exit
 
+load_settings_or_exit()
 application = get_wsgi_application()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django_prometheus.models import ExportModelOperationsMixin
 
 from .search import normalize, search_terms
 
@@ -143,7 +144,8 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
+# The mixin exports inserts, updates and deletes of events at /metrics.
+class Event(ExportModelOperationsMixin("event"), models.Model):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")

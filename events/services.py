@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import metrics
 from .models import Event, Technology, hash_edit_token
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
+    metrics.events_created.labels(channel=channel).inc()
     return token
 
 
@@ -98,6 +100,7 @@ def event_update(*, event, channel, technology_names=None):
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
+    metrics.events_updated.labels(channel=channel).inc()
     return event
 
 
@@ -105,6 +108,7 @@ def event_set_status(*, event, status, channel):
     event.status = status
     event.save(update_fields=["status", "updated_at"])
     logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
+    metrics.events_status_changed.labels(status=status, channel=channel).inc()
     return event
 
 
@@ -116,6 +120,7 @@ def event_delete(*, event, channel):
     event_id = event.pk
     event.delete()
     logger.info("event deleted", extra={"event_id": event_id, "channel": channel})
+    metrics.events_deleted.labels(channel=channel).inc()
 
 
 def event_issue_edit_token(*, event):

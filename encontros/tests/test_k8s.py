@@ -30,7 +30,6 @@ COMMON_ENV = {
     "PROMETHEUS_MULTIPROC_DIR": "/tmp/prometheus_multiproc",
     "WEB_CONCURRENCY": "2",
     "CACHE_URL": "locmemcache://",
-    "TRUST_X_FORWARDED_FOR": "true",
 }
 EXPECTED_ENV = {
     "homologacao": {

@@ -4,8 +4,17 @@ shared by every process once CACHE_URL points at Redis."""
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from encontros.proxy import client_ip
 
-class EventCreateThrottle(AnonRateThrottle):
+
+class ClientIpMixin:
+    """Identify clients like the site's rate limits do (see encontros.proxy)."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class EventCreateThrottle(ClientIpMixin, AnonRateThrottle):
     """Anonymous event creation; staff with an API token are not limited."""
 
     scope = "event_create"
@@ -14,7 +23,7 @@ class EventCreateThrottle(AnonRateThrottle):
         return settings.API_CREATE_THROTTLE_RATE
 
 
-class EditTokenThrottle(SimpleRateThrottle):
+class EditTokenThrottle(ClientIpMixin, SimpleRateThrottle):
     """Requests carrying an edit token, with the same limit as the site's edit pages."""
 
     scope = "edit_token"

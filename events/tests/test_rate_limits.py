@@ -56,7 +56,6 @@ def test_edit_token_attempt_limit_is_shared_through_redis(client, settings, redi
 
 
 def test_behind_the_balancer_each_visitor_has_their_own_limit(client, settings):
-    settings.TRUST_X_FORWARDED_FOR = True
     settings.EVENTS_EDIT_TOKEN_RATE = "2/m"
 
     def attempt(visitor):

@@ -47,9 +47,16 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
     api_client, event_payload, settings
 ):
     settings.API_CREATE_THROTTLE_RATE = "1/h"
-    create(api_client, event_payload, 1)
+    direct_client = "200.150.1.50"  # not the load balancer: its header is not trusted
+    create(api_client, event_payload, 1, REMOTE_ADDR=direct_client)
 
-    response = create(api_client, event_payload, 2, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = create(
+        api_client,
+        event_payload,
+        2,
+        REMOTE_ADDR=direct_client,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
 
     assert response.status_code == 429
 

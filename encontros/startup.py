@@ -1,0 +1,26 @@
+"""Start-up of every entry point (manage.py, WSGI, ASGI, gunicorn's configuration).
+
+A production process missing a required variable must say which one in a
+single line, not in a traceback that log collectors split into pieces.
+"""
+
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """An environment variable is missing or has a value the site cannot use."""
+
+
+def load_settings_or_exit():
+    """The loaded settings; on a configuration error, print one line to stderr and exit 1."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "encontros.settings")
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (reading one setting loads them all)
+    except ConfigurationError as error:
+        sys.exit(f"Configuration error: {error}")
+    return settings

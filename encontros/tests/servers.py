@@ -1,0 +1,286 @@
+"""Real servers for the runtime tests: the production gunicorn set-up and a
+throw-away PostgreSQL. Both listen on 127.0.0.1 only and are always stopped."""
+
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from encontros.testing import require_executable, skip_or_fail
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+# The variables a test process gets from the test only, whatever the developer's shell says.
+_SITE_VARIABLES = [
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CACHE_URL",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "SECURE_SSL",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "WEB_CONCURRENCY",
+    "HOST",
+    "PORT",
+]
+
+
+def production_environment(**variables):
+    """Environment variables of a production process; `variables` override them."""
+    environment = {key: value for key, value in os.environ.items() if key not in _SITE_VARIABLES}
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="localhost,127.0.0.1",
+        LOG_FORMAT="json",
+        LOG_LEVEL="INFO",
+        SECURE_SSL="false",
+        CACHE_URL="locmemcache://",
+    )
+    environment.update(variables)
+    return environment
+
+
+def manage(*args, environment):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url, headers=None, timeout=5):
+    """(status, headers, body as text) of a GET; HTTP errors are answers too."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode(errors="replace")
+
+
+def wait_for(predicate, *, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"gave up after {seconds} s waiting for {what}")
+
+
+def metric_value(metrics_text, sample_name, **labels):
+    """The value of one sample of a Prometheus text page (0 when absent)."""
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if sample.name == sample_name and all(
+                sample.labels.get(key) == value for key, value in labels.items()
+            ):
+                return sample.value
+    return 0
+
+
+class Gunicorn:
+    """`gunicorn -c gunicorn.conf.py encontros.wsgi`, as the Docker image runs it."""
+
+    def __init__(self, environment, *, workers):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log")
+        self.process = subprocess.Popen(
+            [GUNICORN, "-c", "gunicorn.conf.py", "encontros.wsgi"],
+            cwd=BASE_DIR,
+            env={
+                **environment,
+                "HOST": "127.0.0.1",
+                "PORT": str(self.port),
+                "WEB_CONCURRENCY": str(workers),
+            },
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(self._answers, seconds=30, what=f"gunicorn on port {self.port}")
+
+    def _answers(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"gunicorn exited early:\n{self.output()}")
+        try:
+            return get(f"{self.url}/health", timeout=1)[0] == 200
+        except OSError:
+            return False
+
+    def get(self, path, **kwargs):
+        return get(f"{self.url}{path}", **kwargs)
+
+    def output(self):
+        return Path(self.log.name).read_text()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@contextmanager
+def gunicorn(environment, *, workers=2):
+    server = Gunicorn(environment, workers=workers)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class SlowUpload:
+    """A visitor on a slow connection: a form POST whose body arrives in two parts.
+
+    Until `finish()`, the gunicorn worker that accepted it is busy reading the
+    body (Django's CSRF check reads the form), like a real in-flight request.
+    The form switches the language, which needs no database and no rate limit.
+    """
+
+    def __init__(self, port):
+        csrf_secret = "s" * 32  # a CSRF cookie and token the visitor made up, which Django accepts
+        self.body = f"csrfmiddlewaretoken={csrf_secret}&language=en&next=/".encode()
+        self.socket = socket.create_connection(("127.0.0.1", port), timeout=60)
+        headers = (
+            "POST /i18n/setlang/ HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\n"
+            f"Cookie: csrftoken={csrf_secret}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(self.body)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        self.socket.sendall(headers.encode() + self.body[:10])
+
+    def finish(self):
+        """Send the rest of the body; return the status line of the answer."""
+        self.socket.sendall(self.body[10:])
+        answer = b""
+        while chunk := self.socket.recv(65536):
+            answer += chunk
+        self.socket.close()
+        return answer.split(b"\r\n", 1)[0].decode()
+
+
+def _postgres_tool(name):
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
+    )
+    if found is None:
+        skip_or_fail(f"the PostgreSQL server programs ({name}) are not installed")
+    return found
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server of the test's own, in a temporary directory, that the
+    test may stop and start (the machine's shared server is never touched)."""
+
+    def __init__(self):
+        self.initdb = _postgres_tool("initdb")
+        self.pg_ctl = _postgres_tool("pg_ctl")
+        self.port = free_port()
+        # The server programs refuse to run as root: run them as the postgres user then.
+        self.user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        self.directory = Path(tempfile.mkdtemp(prefix="encontros-pg-"))
+        if self.user:
+            os.chown(self.directory, self.user.pw_uid, self.user.pw_gid)
+        self.data = self.directory / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def create(self):
+        self._run(self.initdb, "--auth=trust", "--username=postgres", "-D", str(self.data))
+
+    def _run(self, *command):
+        if self.user:
+            command = ("runuser", "-u", "postgres", "--", *command)
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self):
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        self._run(self.pg_ctl, "start", "-w", "-D", str(self.data), "-o", options,
+                  "-l", str(self.directory / "server.log"))  # fmt: skip
+
+    def stop(self):
+        self._run(self.pg_ctl, "stop", "-w", "-m", "fast", "-D", str(self.data))
+
+    def remove(self):
+        if (self.data / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_postgres():
+    server = ThrowawayPostgres()
+    try:
+        server.create()
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@contextmanager
+def throwaway_redis():
+    """A Redis server of the test's own, in memory only; yields its URL."""
+    redis_server = require_executable("redis-server")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            redis_server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: _accepts_connections(port), seconds=10, what=f"redis on port {port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _accepts_connections(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

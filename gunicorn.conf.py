@@ -1,0 +1,56 @@
+"""Gunicorn settings of the production server: `gunicorn -c gunicorn.conf.py encontros.wsgi`.
+
+Everything comes from the environment (README, "Running in production").
+Options can still be overridden without a new image through GUNICORN_CMD_ARGS.
+"""
+
+import os
+from pathlib import Path
+
+from encontros.startup import load_settings_or_exit
+
+# Fail here, in one line, rather than in every worker. Loading the settings also
+# reads .env, so PROMETHEUS_MULTIPROC_DIR is known before prometheus_client is imported.
+settings = load_settings_or_exit()
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+# A container sees all of its node's cores, not its CPU limit, so the usual
+# 2 x cores + 1 would overcommit: scale with replicas, or set WEB_CONCURRENCY.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+# Kubernetes sends SIGTERM, then kills after terminationGracePeriodSeconds
+# (keep it above this plus the preStop pause): workers finish in-flight
+# requests within this many seconds.
+graceful_timeout = 20
+timeout = 30
+
+accesslog = "-"
+access_log_format = '%(h)s %({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The same formats as the site's own logs (LOG_FORMAT, LOG_LEVEL), secrets removed.
+logconfig_dict = settings.LOGGING
+
+# The heartbeat file is touched constantly: keep it in memory, off a possibly read-only disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn's control socket is unused and would need a writable home directory.
+control_socket_disable = True
+
+# Pods are reached only through the load balancer, from addresses not known in
+# advance: trust its X-Forwarded-Proto so Django knows a request came over HTTPS.
+forwarded_allow_ips = "*"
+
+
+def on_starting(server):
+    """Start with no metrics left from a previous run of the server."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for path in Path(directory).glob("*.db"):
+            path.unlink()
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges; its counters stay in the sums."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
