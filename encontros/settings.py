@@ -47,9 +47,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 APP_TITLE = env.str("APP_TITLE", default="Encontros Tech")
 SERVICE_NAME = env.str("SERVICE_NAME", default="encontros-tech")
 SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
-# The environments differ by DEBUG (homologation runs with it on), so the
-# `environment` label of the app_info metric follows it.
-ENVIRONMENT = "development" if DEBUG else "production"
+# The `environment` label of the app_info metric (homologacao, production, ...).
+ENVIRONMENT = env.str("ENVIRONMENT", default="development" if DEBUG else "production")
 EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
 
 INSTALLED_APPS = [

@@ -34,6 +34,7 @@ COMMON_ENV = {
 EXPECTED_ENV = {
     "homologacao": {
         **COMMON_ENV,
+        "ENVIRONMENT": "homologacao",
         "APP_TITLE": "Encontros Tech - HOMOLOGAÇÃO",
         "DEBUG": "true",
         "LOG_LEVEL": "DEBUG",
@@ -43,6 +44,7 @@ EXPECTED_ENV = {
     },
     "production": {
         **COMMON_ENV,
+        "ENVIRONMENT": "production",
         "APP_TITLE": "Encontros Tech",
         "DEBUG": "false",
         "LOG_LEVEL": "INFO",

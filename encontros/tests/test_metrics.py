@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from encontros.metrics import publish_app_info
 from encontros.tests.servers import metric_value
 from events import services
 from events.tests.factories import EventFactory
@@ -20,6 +21,15 @@ def test_app_info_names_service_version_and_environment(client):
     text = client.get("/metrics").content.decode()
     assert (
         'app_info{environment="development",service="encontros-tech",version="1.0.0"} 1.0' in text
+    )
+
+
+def test_app_info_names_the_environment_of_the_deployment(client, settings):
+    settings.ENVIRONMENT = "homologacao"
+    publish_app_info()
+    text = client.get("/metrics").content.decode()
+    assert 'app_info{environment="homologacao",service="encontros-tech",version="1.0.0"} 1.0' in (
+        text
     )
 
 
