@@ -39,6 +39,8 @@ _SITE_VARIABLES = [
     "WEB_CONCURRENCY",
     "HOST",
     "PORT",
+    # Set for the browser tests' process; never in production (check --deploy refuses it).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 
 
@@ -59,15 +61,20 @@ def production_environment(**variables):
 
 
 def manage(*args, environment):
-    return subprocess.run(
+    """Run a management command; a failure's message carries what it printed."""
+    result = subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=BASE_DIR,
         env=environment,
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
+    if result.returncode:
+        raise subprocess.CalledProcessError(
+            result.returncode, result.args, result.stdout, result.stderr
+        ) from AssertionError(f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
 
 
 def free_port():
