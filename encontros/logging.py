@@ -18,6 +18,7 @@ from datetime import datetime
 _SECRETS = [
     # The edit link is the only credential an organizer has.
     (re.compile(r"(/events/edit/)[^/\s?#\"']+"), r"\1[redacted]"),
+    (re.compile(r"(/api/events/by-token/)[^/\s?#\"']+"), r"\1[redacted]"),
     (re.compile(r"([?&](?:edit_)?token=)[^&\s\"']+"), r"\1[redacted]"),
     # user:password@ in any URL (database, cache, SMTP).
     (re.compile(r"(\w[\w+.-]*://)[^\s/@\"']*@"), r"\1[redacted]@"),

@@ -186,3 +186,10 @@ class TechnologyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.technology_save(technology=obj)
+
+    def delete_model(self, request, obj):
+        services.technology_delete(technology=obj)
+
+    def delete_queryset(self, request, queryset):
+        for technology in queryset:
+            services.technology_delete(technology=technology)

@@ -16,9 +16,15 @@ GOOGLE_DETAILS_LENGTH = 1000
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 
 
-def event_uid(event, host):
-    """Stays the same for the life of the event, so that calendars update their copy."""
-    return f"event-{event.pk}@{host}"
+def event_uid(event):
+    """Stays the same for the life of the event, so that calendars update their copy,
+    whichever address (load balancer IP or domain) the calendar was fetched from."""
+    return f"event-{event.pk}.{settings.ENVIRONMENT}@{settings.SERVICE_NAME}"
+
+
+def event_sequence(event):
+    """Grows with every change, so that calendar applications take the new version."""
+    return int((event.updated_at - event.created_at).total_seconds())
 
 
 def event_location(event):
@@ -32,9 +38,10 @@ def event_details(description, page_url):
     return f"{description}\n\n{page_url}"
 
 
-def _vevent(event, *, page_url, host):
+def _vevent(event, *, page_url):
     return icalendar.Event.new(
-        uid=event_uid(event, host),
+        uid=event_uid(event),
+        sequence=event_sequence(event),
         summary=event.title,
         description=event_details(event.description, page_url),
         start=timezone.localtime(event.starts_at),
@@ -42,7 +49,7 @@ def _vevent(event, *, page_url, host):
         end=timezone.localtime(event.effective_end),
         location=event_location(event),
         url=page_url,
-        categories=[technology.name for technology in event.technologies.all()],
+        categories=[technology.name for technology in event.technologies.all()] or None,
         status="CANCELLED" if event.is_cancelled else "CONFIRMED",
         created=event.created_at,
         last_modified=event.updated_at,
@@ -63,11 +70,7 @@ def build_calendar(events, *, name, request, calendar_url):
         uid=str(uuid.uuid5(uuid.NAMESPACE_URL, calendar_url)),
         url=calendar_url,
         subcomponents=[
-            _vevent(
-                event,
-                page_url=request.build_absolute_uri(event.get_absolute_url()),
-                host=host,
-            )
+            _vevent(event, page_url=request.build_absolute_uri(event.get_absolute_url()))
             for event in events
         ],
     )

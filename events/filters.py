@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
-from .models import Event, Technology
+from .models import Event, Technology, validate_no_control_characters
 
 
 class EventFilter(django_filters.FilterSet):
@@ -16,10 +16,15 @@ class EventFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         max_length=200,
+        validators=[validate_no_control_characters],
         help_text=_("Words in the title, description, city, venue, technologies or organizer."),
     )
     city = django_filters.CharFilter(
-        field_name="city", lookup_expr="iexact", label=_("City"), max_length=100
+        field_name="city",
+        lookup_expr="iexact",
+        label=_("City"),
+        max_length=100,
+        validators=[validate_no_control_characters],
     )
     technology = django_filters.ModelMultipleChoiceFilter(
         field_name="technologies__slug",

@@ -8,7 +8,7 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, Technology, technology_slug
+from .models import Event, validate_no_control_characters, validate_technology_name
 
 
 class SiteBoundField(BoundField):
@@ -60,11 +60,7 @@ MAX_TECHNOLOGIES = 10
 class TechnologyNamesField(forms.CharField):
     """Comma-separated technology names, cleaned into a list of names."""
 
-    default_error_messages = {
-        "too_many": _("Use at most %(max)s technologies."),
-        "too_long": _("“%(name)s” is too long for a technology name (at most %(max)s characters)."),
-        "invalid_name": _("“%(name)s” is not a valid technology name: use letters or digits."),
-    }
+    default_error_messages = {"too_many": _("Use at most %(max)s technologies.")}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -77,22 +73,13 @@ class TechnologyNamesField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        max_length = Technology._meta.get_field("name").max_length
         if len(value) > MAX_TECHNOLOGIES:
             raise forms.ValidationError(
                 self.error_messages["too_many"], code="too_many", params={"max": MAX_TECHNOLOGIES}
             )
         for name in value:
-            if len(name) > max_length:
-                raise forms.ValidationError(
-                    self.error_messages["too_long"],
-                    code="too_long",
-                    params={"name": name[:20] + "…", "max": max_length},
-                )
-            if not technology_slug(name):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_name"], code="invalid_name", params={"name": name}
-                )
+            validate_no_control_characters(name)
+            validate_technology_name(name)
 
 
 class EventForm(forms.ModelForm):

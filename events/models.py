@@ -1,4 +1,5 @@
 import hashlib
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,41 @@ def technology_slug(name):
     return slugify(name.replace("#", " sharp").replace("+", "p"), allow_unicode=True)
 
 
+TECHNOLOGY_NAME_MAX_LENGTH = 50
+TECHNOLOGY_SLUG_MAX_LENGTH = 60
+
+
+def validate_technology_name(name):
+    """What every door (form, API, admin) accepts as the name of a technology."""
+    shown = name if len(name) <= 20 else name[:20] + "…"
+    slug = technology_slug(name)
+    if len(name) > TECHNOLOGY_NAME_MAX_LENGTH or len(slug) > TECHNOLOGY_SLUG_MAX_LENGTH:
+        raise ValidationError(
+            _("“%(name)s” is too long for a technology name (at most %(max)s characters)."),
+            code="too_long",
+            params={"name": shown, "max": TECHNOLOGY_NAME_MAX_LENGTH},
+        )
+    if not slug:
+        raise ValidationError(
+            _("“%(name)s” is not a valid technology name: use letters or digits."),
+            code="invalid_name",
+            params={"name": shown},
+        )
+
+
+# Control characters other than tab and line breaks: invisible to people, and
+# refused by XML (the Atom and RSS feeds).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def validate_no_control_characters(text):
+    if CONTROL_CHARACTERS.search(text):
+        raise ValidationError(
+            _("Remove the invisible control characters from this text."),
+            code="control_characters",
+        )
+
+
 def hash_edit_token(token):
     # Tokens carry 256 random bits, so a fast unsalted hash cannot be brute-forced
     # and lets the database find the event by its hash.
@@ -57,18 +93,22 @@ class TechnologyQuerySet(models.QuerySet):
 
     def get_or_create_by_name(self, name):
         name = " ".join(name.split())
-        slug = technology_slug(name)
-        if not slug:
-            raise ValidationError(
-                _("“%(name)s” is not a valid technology name."), params={"name": name}
-            )
-        technology, _created = self.get_or_create(slug=slug, defaults={"name": name})
+        validate_technology_name(name)
+        technology, _created = self.get_or_create(
+            slug=technology_slug(name), defaults={"name": name}
+        )
         return technology
 
 
 class Technology(models.Model):
-    name = models.CharField(_("name"), max_length=50)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
+    name = models.CharField(
+        _("name"),
+        max_length=TECHNOLOGY_NAME_MAX_LENGTH,
+        validators=[validate_no_control_characters],
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=TECHNOLOGY_SLUG_MAX_LENGTH, unique=True, allow_unicode=True
+    )
 
     objects = TechnologyQuerySet.as_manager()
 
@@ -87,9 +127,11 @@ class Technology(models.Model):
         return f"{reverse('events:list')}?{urlencode({'technology': self.slug})}"
 
     def clean(self):
-        self.slug = technology_slug(self.name or "")
-        if not self.slug:
-            raise ValidationError({"name": _("Use letters or digits in the name.")})
+        try:
+            validate_technology_name(self.name or "")
+        except ValidationError as error:
+            raise ValidationError({"name": error}) from None
+        self.slug = technology_slug(self.name)
         if Technology.objects.exclude(pk=self.pk).filter(slug=self.slug).exists():
             raise ValidationError({"name": _("This technology already exists.")})
 
@@ -156,12 +198,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         PENDING = "pending", _("Pending approval")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(
+        _("title"), max_length=200, validators=[validate_no_control_characters]
+    )
     slug = models.SlugField(_("slug"), max_length=255, unique=True, editable=False)
     description = models.TextField(
         _("description"),
         max_length=10_000,
-        validators=[MaxLengthValidator(10_000)],
+        validators=[MaxLengthValidator(10_000), validate_no_control_characters],
         help_text=_("Plain text. Line breaks and links are kept; HTML is shown as text."),
     )
     starts_at = models.DateTimeField(_("starts at"), validators=[validate_event_year])
@@ -169,16 +213,24 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         _("ends at"), null=True, blank=True, validators=[validate_event_year]
     )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(
+        _("city"), max_length=100, blank=True, validators=[validate_no_control_characters]
+    )
+    venue = models.CharField(
+        _("venue"), max_length=200, blank=True, validators=[validate_no_control_characters]
+    )
+    address = models.CharField(
+        _("address"), max_length=300, blank=True, validators=[validate_no_control_characters]
+    )
     online_url = models.URLField(
         _("online URL"), max_length=500, blank=True, validators=[http_url_validator]
     )
     technologies = models.ManyToManyField(
         Technology, related_name="events", blank=True, verbose_name=_("technologies")
     )
-    organizer_name = models.CharField(_("organizer name"), max_length=120)
+    organizer_name = models.CharField(
+        _("organizer name"), max_length=120, validators=[validate_no_control_characters]
+    )
     organizer_email = models.EmailField(
         _("organizer e-mail"),
         blank=True,
@@ -262,10 +314,6 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     @property
     def effective_end(self):
         return self.ends_at or self.starts_at + DEFAULT_DURATION
-
-    @property
-    def is_past(self):
-        return self.effective_end < timezone.now()
 
     @property
     def has_place(self):

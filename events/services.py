@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from . import metrics
@@ -138,7 +138,11 @@ def event_duplicate(*, event):
     technologies = list(event.technologies.all())
     copy = Event.objects.get(pk=event.pk)
     copy.pk = None
+    title_length = Event._meta.get_field("title").max_length
     copy.title = _("%(title)s (copy)") % {"title": event.title}
+    if len(copy.title) > title_length:
+        suffix = copy.title[len(event.title) :]
+        copy.title = Truncator(event.title).chars(title_length - len(suffix)) + suffix
     copy.status = Event.Status.PENDING
     copy.edit_token_hash = hash_edit_token(new_edit_token())
     _save_with_slug(copy)
@@ -146,6 +150,17 @@ def event_duplicate(*, event):
     refresh_search_text(copy)
     logger.info("event duplicated", extra={"event_id": copy.pk, "channel": Channel.ADMIN})
     return copy
+
+
+@transaction.atomic
+def technology_delete(*, technology):
+    """Delete a technology; its events are no longer found by its name."""
+    events = list(technology.events.all())
+    technology.delete()
+    for event in Event.objects.filter(pk__in=[e.pk for e in events]).prefetch_related(
+        "technologies"
+    ):
+        refresh_search_text(event)
 
 
 @transaction.atomic

@@ -152,7 +152,12 @@ def event_create(request):
         return render(
             request,
             "events/event_created.html",
-            {"event": event, "edit_url": edit_url, "email_sent": email_sent},
+            {
+                "event": event,
+                "edit_url": edit_url,
+                "email_sent": email_sent,
+                "hide_language_switch": True,
+            },
         )
     return render(request, "events/event_form.html", {"form": form})
 

@@ -108,6 +108,11 @@ def test_logs_never_show_an_edit_token_or_an_e_mail(client, log_output):
     [
         ("GET /events/edit/%s/ HTTP/1.1", TOKEN, "GET /events/edit/[redacted]/ HTTP/1.1"),
         ("reissued ?token=%s&x=1", TOKEN, "reissued ?token=[redacted]&x=1"),
+        (
+            "PUT /api/events/by-token/%s/ HTTP/1.1",
+            TOKEN,
+            "PUT /api/events/by-token/[redacted]/ HTTP/1.1",
+        ),
         ("writing to %s", E_MAIL, "writing to [e-mail]"),
         (
             "cannot connect to %s",

@@ -1,5 +1,6 @@
 from datetime import UTC
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.forms import MAX_TECHNOLOGIES
-from events.models import Event, Technology, technology_slug
+from events.models import (
+    Event,
+    Technology,
+    validate_no_control_characters,
+    validate_technology_name,
+)
 
 
 class StrictTextMixin:
@@ -97,11 +103,8 @@ class TechnologiesField(serializers.Field):
     default_error_messages = {
         "not_a_list": _("Expected a list of technology names."),
         "too_many": _("Use at most {max} technologies."),
-        "too_long": _("“{name}” is too long for a technology name (at most {max} characters)."),
-        "no_letters": _("“{name}” is not a valid technology name: use letters or digits."),
     }
     max_items = MAX_TECHNOLOGIES
-    max_name_length = Technology._meta.get_field("name").max_length
 
     def to_internal_value(self, data):
         if not isinstance(data, list) or not all(
@@ -111,10 +114,12 @@ class TechnologiesField(serializers.Field):
         if len(data) > self.max_items:
             self.fail("too_many", max=self.max_items)
         for name in data:
-            if len(name) > self.max_name_length:
-                self.fail("too_long", name=name[:20] + "…", max=self.max_name_length)
-            if name.strip() and not technology_slug(name):
-                self.fail("no_letters", name=name)
+            if name.strip():
+                try:
+                    validate_no_control_characters(name)
+                    validate_technology_name(" ".join(name.split()))
+                except DjangoValidationError as error:
+                    raise serializers.ValidationError(error.messages) from None
         return data
 
     def to_representation(self, technologies):

@@ -183,3 +183,20 @@ class TestEventManagersGroup:
         client.force_login(user)
         assert client.get(CHANGELIST).status_code == 403
         assert not Permission.objects.filter(user=user).exists()
+
+
+def test_duplicating_an_event_with_a_long_title_keeps_it_within_limits(admin_client):
+    event = EventFactory(title="x" * 200)
+    run_action(admin_client, "duplicate", [event])
+    copy = Event.objects.exclude(pk=event.pk).get()
+    assert len(copy.title) == 200
+    assert copy.title.endswith("(copy)") or copy.title.endswith("(cópia)")
+
+
+def test_deleting_a_technology_removes_it_from_search(admin_client):
+    tech = TechnologyFactory(name="Cobol")
+    event = EventFactory(technologies=[tech])
+    admin_client.post(reverse("admin:events_technology_delete", args=[tech.pk]), {"post": "yes"})
+    assert not Technology.objects.exists()
+    assert list(Event.objects.search("cobol")) == []
+    assert Event.objects.filter(pk=event.pk).exists()

@@ -102,6 +102,12 @@ def test_cancelled_event_is_marked_cancelled(client):
 
 
 def test_uid_stays_the_same_when_the_event_changes(client, event):
+    # Created and last changed an hour ago.
+    Event.objects.filter(pk=event.pk).update(
+        created_at=event.created_at - timedelta(hours=1),
+        updated_at=event.updated_at - timedelta(hours=1),
+    )
+    event.refresh_from_db()
     _response, _calendar, before = download_event(client, event)
     event.title = "New title"
     event.starts_at += timedelta(hours=1)
@@ -113,6 +119,19 @@ def test_uid_stays_the_same_when_the_event_changes(client, event):
     assert after["SUMMARY"] == "New title"
     assert after["UID"] == before["UID"]
     assert after.last_modified >= before.last_modified
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+
+
+def test_uid_does_not_depend_on_the_address_the_calendar_was_fetched_from(client, event, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "encontros.tech"]
+    by_ip = download_event(client, event)[2]["UID"]
+    by_domain = client.get(ics_url(event), headers={"host": "encontros.tech"})
+    assert icalendar.Calendar.from_ical(by_domain.content).events[0]["UID"] == by_ip
+
+
+def test_event_without_technologies_has_no_empty_categories(client):
+    event = EventFactory()
+    assert "CATEGORIES" not in download_event(client, event)[2]
 
 
 def test_uids_differ_between_events(client):

@@ -206,3 +206,9 @@ def test_calendar_feed_date_filters_match_the_list(client):
     calendar = get_calendar(client, f"starts_before={date(2030, 5, 31).isoformat()}")
 
     assert summaries(calendar) == [inside.title]
+
+
+def test_control_characters_in_the_filters_are_refused_not_a_crash(client):
+    for url in ["/feeds/events.atom", "/feeds/events.rss", "/feeds/events.ics", "/"]:
+        response = client.get(url, {"search": "a\x01b"})
+        assert response.status_code == 400, url

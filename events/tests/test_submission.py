@@ -187,3 +187,27 @@ def test_mail_server_failure_still_shows_the_link(client, settings, caplog):
     assert "copie-o antes de sair desta página" in content
     assert Event.objects.count() == 1
     assert "org@example.org" not in caplog.text
+
+
+def test_the_page_with_the_new_edit_link_offers_no_language_switch(client):
+    # Switching language reloads the page, and the link is shown only once.
+    content = submission(client).content.decode()
+    assert EDIT_URL.search(content)
+    assert 'name="language"' not in content
+    assert 'name="language"' in client.get(CREATE).content.decode()
+
+
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"title": "Meetup\x08 bad"}, "title"),
+        ({"description": "Line\x1b[31m red"}, "description"),
+        ({"venue": "Hall\x7f"}, "venue"),
+        ({"technology_names": "Py\x01thon"}, "technology_names"),
+        ({"technology_names": "#" * 50}, "technology_names"),
+    ],
+)
+def test_invisible_characters_and_overlong_technology_slugs_are_refused(client, overrides, field):
+    response = submission(client, **overrides)
+    assert field in response.context["form"].errors
+    assert Event.objects.count() == 0

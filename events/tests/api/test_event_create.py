@@ -316,3 +316,16 @@ def test_creating_does_not_touch_other_events(api_client, event_payload):
     api_client.post(LIST_URL, {**event_payload, "title": None})
 
     assert Event.objects.get() == existing
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("title", "Meetup\x08 bad"), ("technologies", ["#" * 50]), ("technologies", ["Py\x01"])],
+)
+def test_invisible_characters_and_overlong_technology_slugs_are_refused(
+    api_client, event_payload, field, value
+):
+    response = api_client.post(reverse("api:event-list"), {**event_payload, field: value})
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Event.objects.exists()
