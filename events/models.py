@@ -312,6 +312,12 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def organizer_can_cancel(self):
+        """Organizers cancel published events only: cancelling a pending event
+        would make it public without approval."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
     def effective_end(self):
         return self.ends_at or self.starts_at + DEFAULT_DURATION
 

@@ -183,7 +183,7 @@ def event_edit(request, token):
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_cancel(request, token):
     event = _event_for_token(token)
-    if event.status != Event.Status.PUBLISHED:
+    if not event.organizer_can_cancel:
         messages.error(request, _("Only published events can be cancelled."))
     else:
         services.event_cancel(event=event, channel=services.Channel.WEB)

@@ -221,7 +221,11 @@ class EventSerializer(serializers.ModelSerializer):
         current = self.instance.status if self.instance else None
         if self.context.get("is_event_manager") or status == current:
             return status
-        if current == Event.Status.PUBLISHED and status == Event.Status.CANCELLED:
+        if (
+            self.instance
+            and status == Event.Status.CANCELLED
+            and self.instance.organizer_can_cancel
+        ):
             return status
         raise serializers.ValidationError(_("Only staff can set this status."))
 

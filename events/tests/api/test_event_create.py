@@ -122,8 +122,9 @@ def test_event_managers_may_set_the_status(manager_client, event_payload):
     assert manager_client.post(LIST_URL, event_payload).json()["status"] == "pending"
 
 
-def test_anonymous_clients_may_not_set_the_status(api_client, event_payload):
-    event_payload["status"] = "published"
+@pytest.mark.parametrize("status", ["published", "cancelled", "pending"])
+def test_anonymous_clients_may_not_set_the_status(api_client, event_payload, status):
+    event_payload["status"] = status
 
     response = api_client.post(LIST_URL, event_payload)
 
