@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -180,9 +180,15 @@ class EventQuerySet(models.QuerySet):
         )
 
     def cities(self):
-        """Distinct cities with their number of events, for filter menus."""
+        """Distinct cities (ignoring case) with their number of events, for filter menus.
+
+        Each row has `name` (one of its spellings) and `event_count`.
+        """
         return (
-            self.exclude(city="").values("city").annotate(event_count=Count("pk")).order_by("city")
+            self.exclude(city="")
+            .values(key=Lower("city"))
+            .annotate(name=Min("city"), event_count=Count("pk"))
+            .order_by("key")
         )
 
 

@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from events.models import TECHNOLOGY_NAME_MAX_LENGTH
+
 from .serializers import TechnologiesField, TechnologySerializer
 
 
@@ -59,7 +61,7 @@ class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
         if direction == "request":
-            name = {"type": "string", "maxLength": field.max_name_length}
+            name = {"type": "string", "maxLength": TECHNOLOGY_NAME_MAX_LENGTH}
             return {"type": "array", "items": name, "maxItems": field.max_items}
         technology = auto_schema.resolve_serializer(TechnologySerializer, direction)
         return {"type": "array", "items": technology.ref}

@@ -90,7 +90,7 @@ class TechnologyWithCountSerializer(TechnologySerializer):
 
 
 class CitySerializer(serializers.Serializer):
-    city = serializers.CharField(read_only=True)
+    city = serializers.CharField(source="name", read_only=True)
     event_count = serializers.IntegerField(
         read_only=True, help_text=_("Public events (past and upcoming) in this city.")
     )

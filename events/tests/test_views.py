@@ -200,3 +200,11 @@ def test_technology_menu_offers_only_technologies_of_public_events(client):
     TechnologyFactory(name="Unused")
     response = client.get(HOME)
     assert [t.name for t in response.context["technologies"]] == ["Shown"]
+
+
+def test_city_menu_lists_each_city_once_whatever_its_case(client):
+    EventFactory(city="Recife")
+    EventFactory(city="recife")
+    EventFactory(city="Natal")
+    cities = client.get(HOME).context["cities"]
+    assert [(c["name"].lower(), c["event_count"]) for c in cities] == [("natal", 1), ("recife", 2)]
