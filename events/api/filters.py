@@ -7,6 +7,7 @@ from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
 from events.filters import EventFilter
+from events.models import Event
 
 TRUE_OR_FALSE = ["true", "false"]
 
@@ -52,6 +53,17 @@ class EventApiFilter(EventFilter):
         enum=TRUE_OR_FALSE,
         description=_("true: events already over, most recent first. Default: upcoming events."),
     )
+    status = documented(
+        django_filters.ChoiceFilter(
+            choices=[
+                (Event.Status.PUBLISHED, Event.Status.PUBLISHED.label),
+                (Event.Status.CANCELLED, Event.Status.CANCELLED.label),
+            ],
+            label=_("Status"),
+        ),
+        enum=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+        description=_("published (default) or cancelled."),
+    )
     ordering = StableOrderingFilter(
         fields=[("starts_at", "start"), ("created_at", "created")],
         label=_("Ordering"),
@@ -60,11 +72,13 @@ class EventApiFilter(EventFilter):
 
     class Meta(EventFilter.Meta):
         form = forms.Form
-        fields = [*EventFilter.Meta.fields, "past", "ordering"]
+        fields = [*EventFilter.Meta.fields, "past", "status", "ordering"]
 
     def filter_queryset(self, queryset):
         if self.form.cleaned_data.get("past") in EMPTY_VALUES:
             queryset = queryset.upcoming()
+        if self.form.cleaned_data.get("status") in EMPTY_VALUES:
+            queryset = queryset.published()
         return super().filter_queryset(queryset)
 
     def filter_past(self, queryset, name, value):

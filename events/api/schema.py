@@ -114,11 +114,11 @@ COMPONENT_EXAMPLES = {
 
 def allow_empty_query_values(result, generator, request, public):
     """Postprocessing hook: an empty query value means "not given", as HTML forms
-    send it (`?city=&mode=online`). Lists of values (`technology`) have no such rule."""
+    send it (`?city=&mode=online&ordering=`)."""
     for operations in result["paths"].values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "query" and parameter["schema"].get("type") != "array":
+                if parameter["in"] == "query":
                     parameter["allowEmptyValue"] = True
     return result
 

@@ -57,8 +57,8 @@ class EventWriteMixin:
     list=extend_schema(
         summary=_("List events"),
         description=_(
-            "Public events (published and cancelled) not over yet, soonest first; "
-            "`past=true` lists past events, most recent first."
+            "Published events not over yet, soonest first; `past=true` lists past events, "
+            "most recent first, and `status=cancelled` the cancelled ones."
         ),
         responses={200: EventSerializer(many=True), **error_responses(400, 401)},
     ),
@@ -146,6 +146,13 @@ class EventViewSet(
     def acts_as_event_manager(self):
         # Whoever sends a token acts as its holder, staff included.
         return self.edit_token is None and is_event_manager(self.request.user, self.request.method)
+
+    def filter_queryset(self, queryset):
+        # The filters and their defaults (upcoming, published) narrow the list only:
+        # one event is found by its slug whatever its date or status.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_queryset(self):
         events = Event.objects.with_technologies()

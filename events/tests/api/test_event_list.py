@@ -21,14 +21,14 @@ def days_from_now(days):
     return timezone.now() + timedelta(days=days)
 
 
-def test_list_shows_upcoming_public_events_soonest_first(api_client):
+def test_list_shows_upcoming_published_events_soonest_first(api_client):
     EventFactory(title="Later", starts_at=days_from_now(9))
     EventFactory(title="Sooner", starts_at=days_from_now(2))
     EventFactory(title="Cancelled", starts_at=days_from_now(3), status=Event.Status.CANCELLED)
     EventFactory(title="Pending", status=Event.Status.PENDING)
     EventFactory(title="Over", starts_at=days_from_now(-5))
 
-    assert titles(api_client.get(LIST_URL)) == ["Sooner", "Cancelled", "Later"]
+    assert titles(api_client.get(LIST_URL)) == ["Sooner", "Later"]
 
 
 def test_list_includes_an_event_happening_now(api_client):
@@ -253,3 +253,20 @@ def test_list_runs_the_same_queries_however_many_events(
         response = api_client.get(LIST_URL, {"limit": 100})
 
     assert len(response.json()["results"]) == event_count
+
+
+def test_list_leaves_cancelled_events_out_unless_asked(api_client):
+    EventFactory(title="On")
+    EventFactory(title="Off", status=Event.Status.CANCELLED)
+    titles = [e["title"] for e in api_client.get(LIST_URL).json()["results"]]
+    assert titles == ["On"]
+    cancelled = api_client.get(LIST_URL, {"status": "cancelled"}).json()["results"]
+    assert [e["title"] for e in cancelled] == ["Off"]
+    assert api_client.get(LIST_URL, {"status": "pending"}).status_code == 400
+
+
+def test_a_past_event_is_still_readable_by_its_slug(api_client):
+    event = EventFactory(starts_at=timezone.now() - timedelta(days=30))
+    response = api_client.get(reverse("api:event-detail", kwargs={"slug": event.slug}))
+    assert response.status_code == 200
+    assert response.json()["slug"] == event.slug
