@@ -78,6 +78,10 @@ class EventFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
+    def names_in_use(self):
+        """The filters the request gives a value to (valid or not)."""
+        return {name for name in self.filters if any(self.data.getlist(name))}
+
     def query_string(self, **extra):
         """The request's filter parameters alone (no page number, no unknown keys), then
         `extra`: the same filters for feeds, the embed and canonical links."""

@@ -50,7 +50,8 @@ class FilteredEventListView(ListView):
         context.update(
             filterset=self.filterset,
             past=self.past,
-            is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
+            is_filtered=bool(self.filterset.names_in_use()),
+            more_filters_in_use=bool(self.filterset.names_in_use() - {"search"}),
             cities=Event.objects.public().cities(),
             technologies=Technology.objects.public(),
             canonical_url=self._canonical_url(context["page_obj"]),

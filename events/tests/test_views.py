@@ -208,3 +208,11 @@ def test_city_menu_lists_each_city_once_whatever_its_case(client):
     EventFactory(city="Natal")
     cities = client.get(HOME).context["cities"]
     assert [(c["name"].lower(), c["event_count"]) for c in cities] == [("natal", 1), ("recife", 2)]
+
+
+@pytest.mark.parametrize(
+    "params,in_use", [({}, False), ({"search": "x"}, False), ({"city": "Recife"}, True)]
+)
+def test_extra_filters_are_marked_in_use_only_when_given(client, params, in_use):
+    content = client.get(HOME, params).content.decode()
+    assert ("data-in-use" in content) is in_use

@@ -8,3 +8,10 @@ document.addEventListener("click", (event) => {
     button.textContent = button.dataset.copiedLabel;
   });
 });
+
+// The list's extra filters start folded on phones when none is in use, so that
+// the events come first; without JavaScript they simply stay open.
+const moreFilters = document.querySelector("details.more-filters");
+if (moreFilters && !("inUse" in moreFilters.dataset) && matchMedia("(max-width: 991.98px)").matches) {
+  moreFilters.open = false;
+}

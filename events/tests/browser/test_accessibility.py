@@ -105,3 +105,14 @@ def test_home_screenshot_fits_the_screen(page, event, width_name, viewport):
     assert path.read_bytes().startswith(b"\x89PNG")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+@pytest.mark.parametrize(
+    ("viewport", "url", "folded"),
+    [(PHONE, "/", True), (PHONE, "/?city=Recife", False), (DESKTOP, "/", False)],
+)
+def test_extra_filters_are_folded_on_phones_unless_in_use(page, event, viewport, url, folded):
+    page.set_viewport_size(viewport)
+    page.goto(url)
+    is_open = page.locator("details.more-filters").evaluate("details => details.open")
+    assert is_open is not folded
