@@ -108,24 +108,6 @@ class EmbeddedEventListView(ListView):
         return context
 
 
-def edit_page(view):
-    """Edit pages carry the secret token in their URL: keep it out of referrers and indexes.
-
-    "strict-origin" sends no path in any Referer, so the token never travels.
-    "no-referrer" would also make browsers send `Origin: null` with the page's
-    own forms, which Django's CSRF protection rightly refuses.
-    """
-
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "strict-origin"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapper
-
-
 def _event_for_token(token):
     try:
         return Event.objects.with_technologies().by_edit_token(token).get()
@@ -137,7 +119,6 @@ def _edit_url(request, token):
     return request.build_absolute_uri(reverse("events:edit", kwargs={"token": token}))
 
 
-@edit_page
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
     form = EventSubmissionForm(request.POST if request.method == "POST" else None)
@@ -163,7 +144,6 @@ def event_create(request):
     return render(request, "events/event_form.html", {"form": form})
 
 
-@edit_page
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_edit(request, token):
     event = _event_for_token(token)
@@ -179,7 +159,6 @@ def event_edit(request, token):
     return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
 
 
-@edit_page
 @require_POST
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_cancel(request, token):
@@ -192,7 +171,6 @@ def event_cancel(request, token):
     return redirect("events:edit", token=token)
 
 
-@edit_page
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_delete(request, token):
     event = _event_for_token(token)

@@ -220,6 +220,23 @@ def test_edit_pages_keep_the_edit_link_out_of_referrers_and_indexes(client, name
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
+def test_wrong_and_rate_limited_edit_links_are_kept_private_too(client, settings):
+    settings.EVENTS_EDIT_TOKEN_RATE = "1/m"
+    wrong = reverse("events:edit", kwargs={"token": "x" * 43})
+
+    responses = [client.get(wrong), client.get(wrong)]
+
+    assert [response.status_code for response in responses] == [404, 429]
+    for response in responses:
+        assert response["Referrer-Policy"] == "strict-origin"
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_other_pages_keep_the_usual_referrer_policy(client):
+    assert client.get(reverse("events:list"))["Referrer-Policy"] == "same-origin"
+
+
 def test_submission_page_that_shows_the_new_edit_link_is_private_too(client):
     response = client.get(reverse("events:create"))
 

@@ -1,0 +1,24 @@
+# The pages whose URL carries a secret edit token, or which show a new one.
+PRIVATE_LINK_VIEWS = {"events:create", "events:edit", "events:cancel", "events:delete"}
+
+
+class PrivateLinkMiddleware:
+    """Keep edit links out of referrers, search indexes and caches, on every answer
+    of those pages: successes, wrong tokens (404) and rate-limited attempts (429).
+
+    "strict-origin" sends no path in any Referer, so the token never travels.
+    "no-referrer" would also make browsers send `Origin: null` with the pages'
+    own forms, which Django's CSRF protection rightly refuses.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = request.resolver_match
+        if match and match.view_name in PRIVATE_LINK_VIEWS:
+            response["Referrer-Policy"] = "strict-origin"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "no-store"
+        return response
