@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -159,7 +158,7 @@ class EventAdmin(admin.ModelAdmin):
     def issue_edit_link(self, request, queryset):
         for event in queryset:
             token = services.event_issue_edit_token(event=event)
-            edit_url = request.build_absolute_uri(reverse("events:edit", kwargs={"token": token}))
+            edit_url = services.edit_link(request, token)
             self.message_user(
                 request,
                 _(

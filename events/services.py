@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,11 @@ class Channel:
 
 def new_edit_token():
     return secrets.token_urlsafe(EDIT_TOKEN_BYTES)
+
+
+def edit_link(request, token):
+    """The private, absolute edit link that a token gives its holder."""
+    return request.build_absolute_uri(reverse("events:edit", kwargs={"token": token}))
 
 
 def technologies_from_names(names):
@@ -152,15 +158,17 @@ def event_duplicate(*, event):
     return copy
 
 
+def _refresh_search_text_of(events):
+    for event in events.prefetch_related("technologies"):
+        refresh_search_text(event)
+
+
 @transaction.atomic
 def technology_delete(*, technology):
     """Delete a technology; its events are no longer found by its name."""
-    events = list(technology.events.all())
+    event_ids = list(technology.events.values_list("pk", flat=True))
     technology.delete()
-    for event in Event.objects.filter(pk__in=[e.pk for e in events]).prefetch_related(
-        "technologies"
-    ):
-        refresh_search_text(event)
+    _refresh_search_text_of(Event.objects.filter(pk__in=event_ids))
 
 
 @transaction.atomic
@@ -168,8 +176,7 @@ def technology_save(*, technology):
     """Save a (renamed) technology and the search text of its events."""
     technology.full_clean()
     technology.save()
-    for event in technology.events.prefetch_related("technologies"):
-        refresh_search_text(event)
+    _refresh_search_text_of(technology.events.all())
 
 
 def send_edit_link(*, event, edit_url):

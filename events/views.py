@@ -115,10 +115,6 @@ def _event_for_token(token):
         raise Http404 from None
 
 
-def _edit_url(request, token):
-    return request.build_absolute_uri(reverse("events:edit", kwargs={"token": token}))
-
-
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
     form = EventSubmissionForm(request.POST if request.method == "POST" else None)
@@ -129,7 +125,7 @@ def event_create(request):
             channel=services.Channel.WEB,
             technology_names=form.cleaned_data["technology_names"],
         )
-        edit_url = _edit_url(request, token)
+        edit_url = services.edit_link(request, token)
         email_sent = services.send_edit_link(event=event, edit_url=edit_url)
         return render(
             request,

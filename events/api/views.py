@@ -195,7 +195,7 @@ class EventViewSet(
             moderated=not self.acts_as_event_manager(),
         )
         event.edit_token = token
-        event.edit_url = request.build_absolute_uri(reverse("events:edit", kwargs={"token": token}))
+        event.edit_url = services.edit_link(request, token)
         services.send_edit_link(event=event, edit_url=event.edit_url)
         location = request.build_absolute_uri(reverse("api:event-detail", args=[event.slug]))
         return Response(
