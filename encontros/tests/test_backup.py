@@ -10,9 +10,9 @@ import urllib.parse
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 import pytest
 import yaml
+from psycopg import sql
 
 from encontros.tests.delivery_tools import K8S_DIR, REPO_ROOT, render_overlay
 from encontros.tests.servers import manage, production_environment, throwaway_postgres

@@ -51,9 +51,7 @@ def manifests(rendered):
 
 def only(objects, kind, name=None):
     [found] = [
-        obj
-        for obj in objects
-        if obj["kind"] == kind and name in (None, obj["metadata"]["name"])
+        obj for obj in objects if obj["kind"] == kind and name in (None, obj["metadata"]["name"])
     ]
     return found
 
