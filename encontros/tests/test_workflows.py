@@ -245,3 +245,20 @@ def test_deploy_applies_the_overlay_with_the_commit_image_then_smoke_tests_the_s
     assert positions == sorted(positions)
     # Basic-auth credentials are masked in the log before anything can print them.
     assert scripts.find("::add-mask::") < scripts.find("scripts/smoke-deployment.sh")
+
+
+def test_pre_commit_runs_the_linters_of_make_lint_at_their_pinned_versions():
+    pinned = dict(
+        line.split("==")
+        for line in (REPO_ROOT / "requirements" / "dev.txt").read_text().splitlines()
+        if "==" in line
+    )
+    config = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text())
+    revisions = {
+        repo["repo"].rsplit("/", 1)[-1].removesuffix("-pre-commit").lower(): repo["rev"]
+        for repo in config["repos"]
+    }
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    for linter in ("ruff", "djlint", "django-upgrade"):
+        assert f"$(BIN)/{linter} " in makefile
+        assert revisions[linter].removeprefix("v") == pinned[linter]
