@@ -5,11 +5,10 @@ import redis
 from django.core.cache import cache
 from django.urls import reverse
 
-from encontros.testing import skip_or_fail
+from events.edit_tokens import new_edit_token
 from events.models import Event
-from events.services import new_edit_token
 
-from .test_submission import submission
+from .helpers import skip_or_fail, submission
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from events.models import Event
-
-from .conftest import EDIT_TOKEN
+from events.tests.helpers import EDIT_TOKEN
 
 pytestmark = pytest.mark.django_db
 
