@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "encontros.middleware.ChosenLanguageMiddleware",
+    "encontros.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
