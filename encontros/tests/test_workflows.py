@@ -9,7 +9,6 @@ import subprocess
 import pytest
 import yaml
 
-from encontros.testing import require_executable
 from encontros.tests.delivery_tools import (
     ACTIONLINT,
     REPO_ROOT,
@@ -19,6 +18,7 @@ from encontros.tests.delivery_tools import (
     run_checkov,
     venv_executable,
 )
+from events.tests.helpers import require_executable
 
 pytestmark = pytest.mark.delivery
 
