@@ -5,8 +5,16 @@ from encontros.tests.servers import manage, production_environment
 
 @pytest.fixture(scope="session")
 def collected_static():
-    """Static files collected with the production storage, as the Docker build does."""
-    manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())
+    """Static files collected with the production storage, as the Docker build does.
+    Compressing every file takes minutes on a busy machine: a longer bound."""
+    manage(
+        "collectstatic",
+        "--noinput",
+        "--verbosity",
+        "0",
+        environment=production_environment(),
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def production_environment(**variables):
     return environment
 
 
-def manage(*args, environment):
+def manage(*args, environment, timeout=120):
     """Run a management command; a failure's message carries what it printed."""
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
@@ -69,7 +69,7 @@ def manage(*args, environment):
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     if result.returncode:
         raise subprocess.CalledProcessError(
