@@ -37,6 +37,19 @@ EDIT_TOKEN = "k" * 43
 ARTIFACTS = settings.BASE_DIR / "test-artifacts"
 
 
+class FailingEmailBackend:
+    """A mail server that refuses every connection."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+FAILING_EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+
+
 def api_client_with_token_of(user):
     """An API client authenticated as the user with an API token."""
     client = APIClient()
