@@ -25,6 +25,7 @@ class Channel:
     WEB = "web"
     API = "api"
     ADMIN = "admin"
+    DEMO = "demo"  # the seed_demo command
 
 
 def edit_link(request, token):
