@@ -25,6 +25,7 @@ class Channel:
     WEB = "web"
     API = "api"
     ADMIN = "admin"
+    DEMO = "demo"  # the seed_demo command
 
 
 def edit_link(request, token):
@@ -42,8 +43,9 @@ def technologies_from_names(names):
     return list(technologies.values())
 
 
-def _unique_slug(event):
-    base = slugify(f"{event.title} {event.starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
+def unique_slug(*, title, starts_at):
+    """A free slug for an event: its title and day, numbered when taken."""
+    base = slugify(f"{title} {starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
     slug, suffix = base, 2
     while Event.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
@@ -53,7 +55,7 @@ def _unique_slug(event):
 def _save_with_slug(event):
     # Two submissions with the same title and day may race for one slug: retry.
     for _attempt in range(5):
-        event.slug = _unique_slug(event)
+        event.slug = unique_slug(title=event.title, starts_at=event.starts_at)
         try:
             with transaction.atomic():
                 event.save()

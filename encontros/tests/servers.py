@@ -69,7 +69,9 @@ def manage(*args, environment):
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        # A guard against a hung command: collectstatic compresses every file and
+        # takes minutes on a busy machine.
+        timeout=600,
     )
     if result.returncode:
         raise subprocess.CalledProcessError(
