@@ -13,6 +13,11 @@ def server_error(request):
     return HttpResponseServerError(template.render({"APP_TITLE": settings.APP_TITLE}))
 
 
+def rate_limited(request, exception):
+    """A client over one of the abuse limits (RATELIMIT_VIEW)."""
+    return render(request, "429.html", status=429)
+
+
 def robots_txt(request):
     """Keeps crawlers out of the admin, private edit links and the API."""
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from encontros.testing import require_executable
+from events.tests.helpers import require_executable
 from events.tests.pages import page_metadata
 
 PT_BR_CATALOG = Path(settings.BASE_DIR) / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"

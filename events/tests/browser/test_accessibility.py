@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.tests.factories import EventFactory, TechnologyFactory
-
-from .conftest import ARTIFACTS
+from events.tests.helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
