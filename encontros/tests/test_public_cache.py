@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from encontros import public_cache
-from encontros.tests.servers import throwaway_redis
+from encontros.tests.servers import throwaway_redis_server
 from events import services
 from events.tests.factories import EventFactory
 
@@ -123,20 +123,30 @@ def test_the_local_memory_stays_within_its_bound(client, settings):
     assert 0 < public_cache.local_store.size <= 200_000
 
 
-def test_reads_work_uncached_and_quickly_when_redis_is_down(client, event, settings):
-    with throwaway_redis() as url:
+@pytest.mark.parametrize("failure", ["stopped", "frozen"])
+def test_reads_are_rendered_uncached_when_redis_is_down_or_frozen(client, event, settings, failure):
+    with throwaway_redis_server() as redis:
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+            "default": {
+                "BACKEND": "encontros.cache.FailSoftRedisCache",
+                "LOCATION": redis.url,
+                "RETRY_AFTER": 2,
+                "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+            }
         }
         public_cache.local_version.forget()
         assert queries_of(client, HOME)[1] > 0
-        assert queries_of(client, HOME)[1] == 0
-    # The server is gone now.
-    public_cache.local_store.clear()
-    public_cache.local_version.forget()
+        public_cache.local_store.clear()
+        assert queries_of(client, HOME)[1] == 0, "served from the shared cache"
+        redis.freeze() if failure == "frozen" else redis.stop()
+        public_cache.local_store.clear()
+        public_cache.local_version.forget()
 
-    for url in [HOME, event.get_absolute_url(), reverse("api:event-list"), "/feeds/events.ics"]:
-        response, queries = queries_of(client, url, headers={"accept-encoding": "gzip"})
-        assert response.status_code == 200, url
-        assert queries > 0, url
-    assert public_cache.local_store.size == 0
+        for url in [HOME, event.get_absolute_url(), reverse("api:event-list"), "/feeds/events.ics"]:
+            response, queries = queries_of(client, url, headers={"accept-encoding": "gzip"})
+            assert response.status_code == 200, url
+            assert response["Content-Encoding"] == "gzip", url
+            assert queries > 0, url
+        assert public_cache.local_store.size == 0
+        if failure == "frozen":
+            redis.thaw()
