@@ -183,8 +183,11 @@ USE_TZ = True
 # HTTPS is terminated at the load balancer; this one switch turns on everything
 # that depends on it. The probes and /metrics are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
+# Whether a request came over HTTPS is gunicorn's decision alone: it reads
+# X-Forwarded-Proto only from the load balancer's addresses (FORWARDED_ALLOW_IPS,
+# gunicorn.conf.py), so SECURE_PROXY_SSL_HEADER, which would trust any client,
+# stays unset.
 SECURE_SSL = env.bool("SECURE_SSL", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
 SECURE_SSL_REDIRECT = SECURE_SSL
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
