@@ -1,5 +1,8 @@
 """Every write to events goes through these functions, whichever door it comes
-from (site, API or admin), so each rule and side effect lives in one place."""
+from (site, API or admin), so each rule and side effect lives in one place.
+
+Each one calls `content_changed()`, so that no cache serves what it replaced.
+"""
 
 import logging
 import smtplib
@@ -13,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
+
+from encontros.public_cache import content_changed
 
 from . import metrics
 from .edit_tokens import hash_edit_token, new_edit_token
@@ -70,6 +75,7 @@ def refresh_search_text(event):
     """Recompute the normalised search text; call after the technologies change."""
     event.search_text = event.build_search_text()
     Event.objects.filter(pk=event.pk).update(search_text=event.search_text)
+    content_changed()
 
 
 @transaction.atomic
@@ -90,6 +96,7 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
+    content_changed()
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
     metrics.events_created.labels(channel=channel).inc()
     return token
@@ -128,6 +135,7 @@ def event_update(*, event, channel, technology_names=None):
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
+    content_changed()
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
     return event
@@ -136,6 +144,7 @@ def event_update(*, event, channel, technology_names=None):
 def event_set_status(*, event, status, channel):
     event.status = status
     event.save(update_fields=["status", "updated_at"])
+    content_changed()
     logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
     metrics.events_status_changed.labels(status=status, channel=channel).inc()
     return event
@@ -151,6 +160,7 @@ def event_cancel(*, event, channel):
 def event_delete(*, event, channel):
     event_id = event.pk
     event.delete()
+    content_changed()
     logger.info("event deleted", extra={"event_id": event_id, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()
 
@@ -160,6 +170,7 @@ def event_issue_edit_token(*, event):
     token = new_edit_token()
     event.edit_token_hash = hash_edit_token(token)
     event.save(update_fields=["edit_token_hash", "updated_at"])
+    content_changed()
     logger.info("event edit link reissued", extra={"event_id": event.pk})
     return token
 
@@ -180,6 +191,7 @@ def event_duplicate(*, event):
     _save_with_slug(copy)
     copy.technologies.set(technologies)
     refresh_search_text(copy)
+    content_changed()
     logger.info("event duplicated", extra={"event_id": copy.pk, "channel": Channel.ADMIN})
     return copy
 
@@ -195,6 +207,7 @@ def technology_delete(*, technology):
     event_ids = list(technology.events.values_list("pk", flat=True))
     technology.delete()
     _refresh_search_text_of(Event.objects.filter(pk__in=event_ids))
+    content_changed()
 
 
 @transaction.atomic
@@ -203,6 +216,7 @@ def technology_save(*, technology):
     technology.full_clean()
     technology.save()
     _refresh_search_text_of(technology.events.all())
+    content_changed()
 
 
 def send_edit_link(*, event, edit_url):
