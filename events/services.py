@@ -8,6 +8,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator, slugify
@@ -97,22 +98,71 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
     return token
 
 
+class EventChanged(Exception):
+    """The event is no longer at the revision the writer read: someone changed it since."""
+
+    def __init__(self, event):
+        super().__init__(f"event {event.pk} is at revision {event.revision}")
+        self.event = event
+
+
+def _lock_current(event, *, expected_revision=None):
+    """The event's row as it is now, locked until the transaction ends, so that
+    concurrent writers of one event take turns.
+
+    Raises Event.DoesNotExist once the event is deleted (a write never brings it
+    back), and EventChanged when it is no longer at `expected_revision`.
+    """
+    current = Event.objects.select_for_update().filter(pk=event.pk).first()
+    if current is None:
+        raise Event.DoesNotExist(f"event {event.pk} was deleted")
+    if expected_revision is not None and current.revision != expected_revision:
+        raise EventChanged(current)
+    return current
+
+
+def _save_revision(current, fields):
+    """Write these fields of a locked event as its next revision."""
+    current.revision = F("revision") + 1
+    current.save(update_fields=[*fields, "revision", "updated_at"])
+    current.refresh_from_db(fields=["revision", "updated_at"])
+
+
+def _show_current(event, current):
+    """Give the caller's copy of an event the stored values (and no stale technologies)."""
+    for field in Event._meta.concrete_fields:
+        setattr(event, field.attname, getattr(current, field.attname))
+    getattr(event, "_prefetched_objects_cache", {}).pop("technologies", None)
+
+
 @transaction.atomic
-def event_update(*, event, channel, technology_names=None):
-    """Save the changes made to an event's fields (and technologies, when given)."""
-    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
-    event.save()
+def event_update(*, event, channel, changes, technology_names=None, expected_revision=None):
+    """Change these fields of an event (and its technologies, when given), and only
+    these: writers of other fields at the same time keep their changes.
+
+    With `expected_revision`, refuse (EventChanged) when the event changed since
+    the writer read it. `event` ends up holding the stored values.
+    """
+    current = _lock_current(event, expected_revision=expected_revision)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    _save_revision(current, changes)
     if technology_names is not None:
-        event.technologies.set(technologies_from_names(technology_names))
-    refresh_search_text(event)
+        current.technologies.set(technologies_from_names(technology_names))
+    refresh_search_text(current)
+    _show_current(event, current)
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
     return event
 
 
+@transaction.atomic
 def event_set_status(*, event, status, channel):
-    event.status = status
-    event.save(update_fields=["status", "updated_at"])
+    current = _lock_current(event)
+    current.status = status
+    _save_revision(current, ["status"])
+    _show_current(event, current)
     logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
     metrics.events_status_changed.labels(status=status, channel=channel).inc()
     return event
@@ -122,18 +172,24 @@ def event_cancel(*, event, channel):
     return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
 
 
-def event_delete(*, event, channel):
-    event_id = event.pk
-    event.delete()
-    logger.info("event deleted", extra={"event_id": event_id, "channel": channel})
+@transaction.atomic
+def event_delete(*, event, channel, expected_revision=None):
+    """Delete an event; Event.DoesNotExist when someone else already did."""
+    # Locking the event first, like every writer, orders the writers of one event
+    # the same way: no deadlock between a deletion and a change of technologies.
+    _lock_current(event, expected_revision=expected_revision).delete()
+    logger.info("event deleted", extra={"event_id": event.pk, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()
 
 
+@transaction.atomic
 def event_issue_edit_token(*, event):
     """Replace the event's edit token; the previous edit link stops working."""
     token = new_edit_token()
-    event.edit_token_hash = hash_edit_token(token)
-    event.save(update_fields=["edit_token_hash", "updated_at"])
+    current = _lock_current(event)
+    current.edit_token_hash = hash_edit_token(token)
+    _save_revision(current, ["edit_token_hash"])
+    _show_current(event, current)
     logger.info("event edit link reissued", extra={"event_id": event.pk})
     return token
 

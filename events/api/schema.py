@@ -33,6 +33,10 @@ ERROR_DESCRIPTIONS = {
     401: _("Missing or invalid credentials (`Authorization: Token …`)."),
     403: _("Not allowed (e.g. staff without the permission, or a session without CSRF token)."),
     404: _("No such event, or an edit token that does not match it."),
+    412: _(
+        "The event changed since the version named in `If-Match`: read it again and "
+        "resend the change if it still applies. Nothing was changed."
+    ),
     413: _("The request body is too large."),
     415: _("The request body is not JSON (`Content-Type: application/json`)."),
     429: _("Too many requests from this client: retry after `Retry-After` seconds."),
@@ -45,6 +49,24 @@ def error_responses(*status_codes):
         for code in status_codes
     }
 
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_(
+        'Optional: the ETag of the version you read (e.g. `"3"`). The change is made only '
+        "if the event is still at that version, else 412. Without it, a PATCH changes the "
+        "fields it sends and keeps everyone else's changes to the other fields."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description=_("The event's version (its `revision`, quoted), for `If-Match`."),
+)
 
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -86,6 +108,7 @@ EXAMPLES = {
     "status": "published",
     "created_at": "2025-05-02T10:15:00-03:00",
     "updated_at": "2025-05-03T08:30:00-03:00",
+    "revision": 3,
     "page_url": "https://encontros.tech/events/python-floripa-42-2025-06-10/",
     "confirm_duplicate": False,
     "edit_token": "f3Vx9mQ2hTzL0aYc8pKd1rWsBn6eJu4oGi7lXyEvHqA",

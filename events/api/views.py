@@ -1,11 +1,12 @@
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from events import services
@@ -14,7 +15,7 @@ from events.models import Event, Technology
 from .filters import EventApiFilter
 from .pagination import EventPagination
 from .permissions import EditTokenHolderOrEventManager, is_event_manager
-from .schema import RETRY_AFTER, error_responses
+from .schema import ETAG, IF_MATCH, RETRY_AFTER, error_responses
 from .serializers import (
     CitySerializer,
     EventCreatedSerializer,
@@ -34,23 +35,69 @@ EDIT_TOKEN_PARAMETER = OpenApiParameter(
         "(even while pending), change and delete the event; a wrong token answers 404."
     ),
 )
-WRITE_ERRORS = (400, 401, 403, 404, 413, 415, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
+DELETE_ERRORS = (401, 403, 404, 412, 429)
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _(
+        "The event changed since the version named in If-Match: read it again and resend "
+        "your change if it still applies."
+    )
+    default_code = "precondition_failed"
+
+
+def etag(revision):
+    return f'"{revision}"'
 
 
 class EventWriteMixin:
-    """Changes go through events.services, like the site's and the admin's."""
+    """Changes go through events.services, like the site's and the admin's.
+
+    Answers carry the event's revision as ETag; a change sent with If-Match is
+    made only if the event is still at that revision (412 otherwise).
+    """
+
+    def expected_revision(self):
+        """The revision named by If-Match; None when absent or `*` (any version)."""
+        condition = self.request.headers.get("If-Match")
+        if condition is None or condition.strip() == "*":
+            return None
+        tags = parse_etags(condition)
+        revisions = [tag.strip('"') for tag in tags if tag.startswith('"')]
+        if len(tags) != 1 or not revisions or not revisions[0].isdigit():
+            # Not an ETag this API gave (weak, foreign, or several): unconfirmed.
+            raise PreconditionFailed()
+        return int(revisions[0])
 
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
-        event = serializer.instance
-        for name, value in fields.items():
-            setattr(event, name, value)
-        services.event_update(
-            event=event, channel=services.Channel.API, technology_names=technology_names
-        )
+        try:
+            services.event_update(
+                event=serializer.instance,
+                channel=services.Channel.API,
+                changes=fields,
+                technology_names=technology_names,
+                expected_revision=self.expected_revision(),
+            )
+        except services.EventChanged:
+            raise PreconditionFailed() from None
 
     def perform_destroy(self, event):
-        services.event_delete(event=event, channel=services.Channel.API)
+        try:
+            services.event_delete(
+                event=event,
+                channel=services.Channel.API,
+                expected_revision=self.expected_revision(),
+            )
+        except services.EventChanged:
+            raise PreconditionFailed() from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code in (200, 201) and "revision" in (response.data or {}):
+            response["ETag"] = etag(response.data["revision"])
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 @extend_schema_view(
@@ -70,6 +117,7 @@ class EventWriteMixin:
         ),
         responses={201: EventCreatedSerializer, **error_responses(400, 401, 403, 413, 415, 429)},
         parameters=[
+            ETAG,
             RETRY_AFTER,
             OpenApiParameter(
                 "Location",
@@ -86,7 +134,7 @@ class EventWriteMixin:
             "Published and cancelled events are public; pending ones only with the edit "
             "token or for staff."
         ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+        parameters=[EDIT_TOKEN_PARAMETER, ETAG, RETRY_AFTER],
         responses={200: EventSerializer, **error_responses(401, 404, 429)},
     ),
     update=extend_schema(
@@ -95,7 +143,7 @@ class EventWriteMixin:
             "For the holder of the edit token (X-Edit-Token) and for staff with the "
             "permission to change events. Technologies left out stay as they are."
         ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+        parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
         responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
     ),
     partial_update=extend_schema(
@@ -104,7 +152,7 @@ class EventWriteMixin:
             "For the holder of the edit token (X-Edit-Token) and for staff with the "
             "permission to change events."
         ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+        parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
         responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
     ),
     destroy=extend_schema(
@@ -113,8 +161,8 @@ class EventWriteMixin:
             "For the holder of the edit token (X-Edit-Token) and for staff with the "
             "permission to delete events."
         ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
-        responses={204: None, **error_responses(401, 403, 404, 429)},
+        parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, RETRY_AFTER],
+        responses={204: None, **error_responses(*DELETE_ERRORS)},
     ),
 )
 @extend_schema(
@@ -208,19 +256,23 @@ class EventViewSet(
 @extend_schema_view(
     retrieve=extend_schema(
         summary=_("Read an event by its edit token"),
+        parameters=[ETAG],
         responses={200: EventSerializer, **error_responses(401, 404, 429)},
     ),
     update=extend_schema(
         summary=_("Replace an event by its edit token"),
+        parameters=[IF_MATCH, ETAG],
         responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
     ),
     partial_update=extend_schema(
         summary=_("Change some fields of an event by its edit token"),
+        parameters=[IF_MATCH, ETAG],
         responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
     ),
     destroy=extend_schema(
         summary=_("Delete an event by its edit token"),
-        responses={204: None, **error_responses(401, 403, 404, 429)},
+        parameters=[IF_MATCH],
+        responses={204: None, **error_responses(*DELETE_ERRORS)},
     ),
 )
 @extend_schema(
