@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from django.core import signing
 from prometheus_client.parser import text_string_to_metric_families
 
-from encontros.testing import require_executable, skip_or_fail
+from events.tests.helpers import require_executable, skip_or_fail
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable

@@ -11,12 +11,6 @@ from django.conf import settings
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import BaseThrottle
 
-from encontros.proxy import client_ip
-
-
-def _client(group, request):
-    return client_ip(request)
-
 
 class CountingThrottle(BaseThrottle):
     """At most as many requests per client as the setting named `rate_setting`
@@ -26,7 +20,8 @@ class CountingThrottle(BaseThrottle):
 
     def allow_request(self, request, view):
         rate = getattr(settings, self.rate_setting)
-        self.usage = get_usage(request, group=self.group, key=_client, rate=rate, increment=True)
+        # key="ip": clients as the site's limits see them (RATELIMIT_IP_META_KEY).
+        self.usage = get_usage(request, group=self.group, key="ip", rate=rate, increment=True)
         # No usage: the cache could not count (it is down), and limits fail open.
         return self.usage is None or not self.usage["should_limit"]
 
