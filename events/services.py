@@ -1,6 +1,8 @@
 """Every write to events goes through these functions, whichever door it comes
 from (site, API or admin), so each rule and side effect lives in one place."""
 
+import hashlib
+import itertools
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,26 +45,28 @@ def technologies_from_names(names):
     return list(technologies.values())
 
 
-def _unique_slug(event):
-    base = slugify(f"{event.title} {event.starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
-    slug, suffix = base, 2
-    while Event.objects.filter(slug=slug).exists():
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
+def _take_turns(*key):
+    """Make the other transactions that pass the same key wait until this one ends
+    (a PostgreSQL advisory lock): what one of them reads is then what the others
+    wrote. SQLite, for development only, has no such lock."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
 
 
 def _save_with_slug(event):
-    # Two submissions with the same title and day may race for one slug: retry.
-    for _attempt in range(5):
-        event.slug = _unique_slug(event)
-        try:
-            with transaction.atomic():
-                event.save()
-            return
-        except IntegrityError:
-            if not Event.objects.filter(slug=event.slug).exists():
-                raise
-    raise IntegrityError("Could not find a free slug")
+    """Save a new event under the first free slug made of its title and day."""
+    base = slugify(f"{event.title} {event.starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
+    # Events of one title and day take turns, so each one sees the slugs taken before.
+    _take_turns("slug", base)
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    candidates = itertools.chain([base], (f"{base}-{number}" for number in itertools.count(2)))
+    event.slug = next(slug for slug in candidates if slug not in taken)
+    event.save()
 
 
 def refresh_search_text(event):
@@ -109,11 +113,15 @@ def event_submit(
 ):
     """A new event sent through the site or the API: refused as a DuplicateEvent
     unless confirmed, then saved, and its edit link e-mailed to the organizer."""
-    if not confirm_duplicate:
-        validate_not_duplicate(event)
-    token = event_create(
-        event=event, channel=channel, technology_names=technology_names, moderated=moderated
-    )
+    with transaction.atomic():
+        # Duplicates share their start: submissions of one start take turns, so
+        # that of a burst of the same event only the first is saved.
+        _take_turns("starts_at", event.starts_at.timestamp())
+        if not confirm_duplicate:
+            validate_not_duplicate(event)
+        token = event_create(
+            event=event, channel=channel, technology_names=technology_names, moderated=moderated
+        )
     edit_url = edit_link(request, token)
     email_sent = send_edit_link(event=event, edit_url=edit_url)
     return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)

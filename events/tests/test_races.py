@@ -27,6 +27,8 @@ from encontros.tests.servers import (
 # More workers than cores, so that requests really overlap in the database and the cache.
 WORKERS = 8
 ROUNDS = 12
+# Generous: under a burst on a busy machine an answer may take seconds.
+TIMEOUT = 120
 EDIT_LINK = re.compile(r"/events/edit/[A-Za-z0-9_-]{43}/")
 _addresses = itertools.count(1)
 
@@ -57,6 +59,10 @@ def site(collected_static):
             yield server
 
 
+def call(server, method, path, **kwargs):
+    return server.send(method, path, timeout=TIMEOUT, **kwargs)
+
+
 def query(site, sql, *parameters):
     with psycopg.connect(site.database_url) as connection:
         return connection.execute(sql, parameters).fetchall()
@@ -77,8 +83,8 @@ def payload(**overrides):
 
 
 def create(site, **overrides):
-    status, headers, body = site.send(
-        "POST", "/api/events/", body=payload(**overrides), headers=a_client()
+    status, headers, body = call(
+        site, "POST", "/api/events/", body=payload(**overrides), headers=a_client()
     )
     assert status == 201, body
     created = json.loads(body)
@@ -95,16 +101,16 @@ def test_an_event_deleted_while_being_edited_stays_deleted(site):
         slug, holder = create(site)
         url = f"/api/events/{slug}/"
         answers = concurrently(
-            partial(site.send, "DELETE", url, headers=holder),
+            partial(call, site, "DELETE", url, headers=holder),
             *[
-                partial(site.send, "PATCH", url, body={field: "Edited"}, headers=holder)
+                partial(call, site, "PATCH", url, body={field: "Edited"}, headers=holder)
                 for field in ("venue", "city", "organizer_name")
             ],
         )
         statuses += [status for status, _headers, _body in answers]
         if query(site, "SELECT 1 FROM events_event WHERE slug = %s", slug):
             resurrected.append(slug)
-        assert site.send("GET", url, headers=holder)[0] in (404, 200)
+        assert call(site, "GET", url, headers=holder)[0] in (404, 200)
 
     assert (len(resurrected), server_errors(statuses)) == (0, 0), (
         f"{len(resurrected)} of {ROUNDS} deleted events came back; "
@@ -127,7 +133,9 @@ def test_concurrent_changes_to_different_fields_are_all_kept(site):
         url = f"/api/events/{slug}/"
         answers = concurrently(
             *[
-                partial(site.send, "PATCH", url, body={field: value.format(number)}, headers=holder)
+                partial(
+                    call, site, "PATCH", url, body={field: value.format(number)}, headers=holder
+                )
                 for field, value in changes.items()
             ]
         )
@@ -155,13 +163,14 @@ def test_concurrent_changes_to_different_fields_are_all_kept(site):
 def test_if_match_lets_one_of_several_writers_of_one_version_through(site):
     slug, holder = create(site)
     url = f"/api/events/{slug}/"
-    status, headers, _body = site.send("GET", url, headers=holder)
+    status, headers, _body = call(site, "GET", url, headers=holder)
     assert status == 200
     version = headers["ETag"]
 
     answers = concurrently(
         *[
-            lambda number=number: site.send(
+            lambda number=number: call(
+                site,
                 "PATCH",
                 url,
                 body={"venue": f"Venue {number}"},
@@ -190,7 +199,9 @@ def site_submission(site, **fields):
         "rendered_at": signed_form_time(site.secret_key),
         **fields,
     }
-    return site.post_form("/events/new/", form, headers={"Accept-Language": "en", **a_client()})
+    return site.post_form(
+        "/events/new/", form, headers={"Accept-Language": "en", **a_client()}, timeout=TIMEOUT
+    )
 
 
 def test_a_burst_of_identical_submissions_creates_one_event(site):
@@ -198,7 +209,7 @@ def test_a_burst_of_identical_submissions_creates_one_event(site):
     same_event = payload(title=title, starts_at="2031-06-10T19:00:00-03:00")
 
     answers = concurrently(
-        *[lambda: site.send("POST", "/api/events/", body=same_event, headers=a_client())] * 16,
+        *[lambda: call(site, "POST", "/api/events/", body=same_event, headers=a_client())] * 16,
         *[lambda: site_submission(site, title=title)] * 16,
     )
 
@@ -218,7 +229,7 @@ def test_a_burst_of_confirmed_duplicates_gives_each_its_own_slug(site):
     same_event = payload(title=title, confirm_duplicate=True)
 
     answers = concurrently(
-        *[lambda: site.send("POST", "/api/events/", body=same_event, headers=a_client())] * 40
+        *[lambda: call(site, "POST", "/api/events/", body=same_event, headers=a_client())] * 40
     )
 
     statuses = [status for status, _headers, _body in answers]
@@ -238,7 +249,7 @@ def test_the_creation_limit_is_exact_under_parallel_requests(collected_static):
             one_client = a_client()
             answers = concurrently(
                 *[
-                    lambda: server.send("POST", "/api/events/", body=payload(), headers=one_client)
+                    lambda: call(server, "POST", "/api/events/", body=payload(), headers=one_client)
                     for _ in range(40)
                 ]
             )
