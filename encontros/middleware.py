@@ -181,6 +181,7 @@ PUBLIC_CACHE_VIEWS = {
     "events:atom",
     "events:rss",
     "sitemap",
+    "sitemap-section",
     "robots",
     "api:event-list",
     "api:event-detail",
