@@ -305,6 +305,9 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     effective_end = models.DateTimeField(editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # One more for every change made through events.services: the API's ETag and
+    # the calendar SEQUENCE, so clients and calendars can tell versions apart.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 
