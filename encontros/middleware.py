@@ -102,9 +102,10 @@ class PublicCacheMiddleware:
 
     Only GET and HEAD without credentials (no session, no messages, no token)
     are looked up, and only answers of the views in PUBLIC_CACHE_VIEWS that set
-    no cookie and are not marked private are stored: edit pages, anything with an edit token, staff,
-    the admin and writes never are. Private answers are not compressed either,
-    so that their secrets cannot be guessed from the compressed size (BREACH).
+    no cookie and are not marked private are stored: edit pages, anything with
+    an edit token, staff, the admin and writes never are. Private answers are
+    not compressed either, so that their secrets cannot be guessed from the
+    compressed size (BREACH).
     """
 
     def __init__(self, get_response):
