@@ -23,3 +23,11 @@ def publish_app_info():
         version=settings.SERVICE_VERSION,
         environment=settings.ENVIRONMENT,
     ).set(1)
+
+
+# Hits never reach a view, so the per-view request series count rendered answers only.
+public_cache_answers = Counter(
+    "public_cache_answers",
+    "Anonymous reads of public pages, feeds and the API, by whether the cache served them.",
+    ["result"],
+)

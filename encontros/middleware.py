@@ -14,6 +14,7 @@ from django.utils.http import http_date
 from rest_framework.permissions import SAFE_METHODS
 
 from encontros import public_cache
+from encontros.metrics import public_cache_answers
 from encontros.views import service_unavailable
 
 logger = logging.getLogger(__name__)
@@ -102,9 +103,10 @@ class PublicCacheMiddleware:
 
     Only GET and HEAD without credentials (no session, no messages, no token)
     are looked up, and only answers of the views in PUBLIC_CACHE_VIEWS that set
-    no cookie and are not marked private are stored: edit pages, anything with an edit token, staff,
-    the admin and writes never are. Private answers are not compressed either,
-    so that their secrets cannot be guessed from the compressed size (BREACH).
+    no cookie and are not marked private are stored: edit pages, anything with
+    an edit token, staff, the admin and writes never are. Private answers are
+    not compressed either, so that their secrets cannot be guessed from the
+    compressed size (BREACH).
     """
 
     def __init__(self, get_response):
@@ -118,6 +120,7 @@ class PublicCacheMiddleware:
             return self.get_response(request)
         entry = None if key.startswith("-") else public_cache.lookup(key)
         if entry is not None:
+            public_cache_answers.labels(result="hit").inc()
             return self.answer(request, entry)
         response = self.get_response(request)
         if not is_public_answer(request, response):
@@ -125,6 +128,9 @@ class PublicCacheMiddleware:
         entry = public_cache.entry_from_response(response)
         if request.method == "GET" and not key.startswith("-"):
             public_cache.store(key, entry)
+            public_cache_answers.labels(result="miss").inc()
+        else:
+            public_cache_answers.labels(result="uncached").inc()
         return self.answer(request, entry)
 
     @staticmethod
@@ -181,6 +187,7 @@ PUBLIC_CACHE_VIEWS = {
     "events:atom",
     "events:rss",
     "sitemap",
+    "sitemap-section",
     "robots",
     "api:event-list",
     "api:event-detail",

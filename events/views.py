@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.decorators import ratelimit
 
+from encontros.public_cache import memoized
+
 from . import services
 from .calendar import google_calendar_url
 from .filters import (
@@ -54,8 +56,8 @@ class FilteredEventListView(ListView):
             past=self.past,
             is_filtered=bool(self.filterset.names_in_use()),
             more_filters_in_use=bool(self.filterset.names_in_use() - {"search"}),
-            cities=Event.objects.public().cities(),
-            technologies=Technology.objects.public(),
+            cities=memoized("city-menu", lambda: list(Event.objects.public().cities())),
+            technologies=memoized("technology-menu", lambda: list(Technology.objects.public())),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
         if not self.past and self.filterset.is_valid():

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
+from prometheus_client import REGISTRY
 
 from encontros import public_cache
 from events import services
@@ -149,3 +150,13 @@ def test_reads_are_rendered_uncached_when_redis_is_down_or_frozen(client, event,
         assert public_cache.local_store.size == 0
         if failure == "frozen":
             redis.thaw()
+
+
+def test_hits_and_misses_are_counted(client, event):
+    def count(result):
+        return REGISTRY.get_sample_value("public_cache_answers_total", {"result": result}) or 0
+
+    hits, misses = count("hit"), count("miss")
+    client.get(HOME)
+    client.get(HOME)
+    assert (count("hit") - hits, count("miss") - misses) == (1, 1)
