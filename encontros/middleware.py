@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from rest_framework.permissions import SAFE_METHODS
 
+from encontros.database import is_busy
 from encontros.views import service_unavailable
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,14 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
-            logger.error("database unavailable: %s", exception)
-            return service_unavailable(request)
-        return None
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if is_busy(exception):
+            # The database works; it refused this one request (conflict or time bound).
+            logger.warning("database busy: %s", type(exception.__cause__).__name__)
+            return service_unavailable(request, busy=True)
+        logger.error("database unavailable: %s", exception)
+        return service_unavailable(request)
 
 
 class LanguageMiddleware(LocaleMiddleware):
