@@ -1,5 +1,8 @@
 """Every write to events goes through these functions, whichever door it comes
-from (site, API or admin), so each rule and side effect lives in one place."""
+from (site, API or admin), so each rule and side effect lives in one place.
+
+Each one calls `content_changed()`, so that no cache serves what it replaced.
+"""
 
 import functools
 import hashlib
@@ -19,6 +22,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from encontros.database import is_conflict
+from encontros.public_cache import content_changed
 
 from . import metrics
 from .edit_tokens import hash_edit_token, new_edit_token
@@ -31,6 +35,7 @@ class Channel:
     WEB = "web"
     API = "api"
     ADMIN = "admin"
+    DEMO = "demo"  # the seed_demo command
 
 
 def edit_link(request, token):
@@ -61,14 +66,20 @@ def _take_turns(*key):
         )
 
 
-def _save_with_slug(event):
-    """Save a new event under the first free slug made of its title and day."""
-    base = slugify(f"{event.title} {event.starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
-    # Events of one title and day take turns, so each one sees the slugs taken before.
+def unique_slug(*, title, starts_at):
+    """The first free slug made of an event's title and day, numbered when taken."""
+    base = slugify(f"{title} {starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
+    # Events of one title and day take turns until their transaction ends, so each
+    # one sees the slugs taken before it.
     _take_turns("slug", base)
     taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     candidates = itertools.chain([base], (f"{base}-{number}" for number in itertools.count(2)))
-    event.slug = next(slug for slug in candidates if slug not in taken)
+    return next(slug for slug in candidates if slug not in taken)
+
+
+def _save_with_slug(event):
+    """Save a new event under the first free slug made of its title and day."""
+    event.slug = unique_slug(title=event.title, starts_at=event.starts_at)
     event.save()
 
 
@@ -76,6 +87,7 @@ def refresh_search_text(event):
     """Recompute the normalised search text; call after the technologies change."""
     event.search_text = event.build_search_text()
     Event.objects.filter(pk=event.pk).update(search_text=event.search_text)
+    content_changed()
 
 
 @transaction.atomic
@@ -96,6 +108,7 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
+    content_changed()
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
     metrics.events_created.labels(channel=channel).inc()
     return token
@@ -210,6 +223,7 @@ def event_update(*, event, channel, changes, technology_names=None, expected_rev
         current.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(current)
     _show_current(event, current)
+    content_changed()
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
     return event
@@ -221,6 +235,7 @@ def event_set_status(*, event, status, channel):
     current.status = status
     _save_revision(current, ["status"])
     _show_current(event, current)
+    content_changed()
     logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
     metrics.events_status_changed.labels(status=status, channel=channel).inc()
     return event
@@ -239,6 +254,7 @@ def event_delete(*, event, channel, expected_revision=None):
     # Locking the event first, like every writer, orders the writers of one event
     # the same way: no deadlock between a deletion and a change of technologies.
     _lock_current(event, expected_revision=expected_revision).delete()
+    content_changed()
     logger.info("event deleted", extra={"event_id": event.pk, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()
 
@@ -251,6 +267,7 @@ def event_issue_edit_token(*, event):
     current.edit_token_hash = hash_edit_token(token)
     _save_revision(current, ["edit_token_hash"])
     _show_current(event, current)
+    content_changed()
     logger.info("event edit link reissued", extra={"event_id": event.pk})
     return token
 
@@ -271,6 +288,7 @@ def event_duplicate(*, event):
     _save_with_slug(copy)
     copy.technologies.set(technologies)
     refresh_search_text(copy)
+    content_changed()
     logger.info("event duplicated", extra={"event_id": copy.pk, "channel": Channel.ADMIN})
     return copy
 
@@ -286,6 +304,7 @@ def technology_delete(*, technology):
     event_ids = list(technology.events.values_list("pk", flat=True))
     technology.delete()
     _refresh_search_text_of(Event.objects.filter(pk__in=event_ids))
+    content_changed()
 
 
 @transaction.atomic
@@ -294,6 +313,7 @@ def technology_save(*, technology):
     technology.full_clean()
     technology.save()
     _refresh_search_text_of(technology.events.all())
+    content_changed()
 
 
 def send_edit_link(*, event, edit_url):

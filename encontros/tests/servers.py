@@ -75,7 +75,8 @@ def manage(*args, environment):
         env=environment,
         capture_output=True,
         text=True,
-        # collectstatic compresses every file: minutes on a busy machine.
+        # A guard against a hung command: collectstatic compresses every file and
+        # takes minutes on a busy machine.
         timeout=600,
     )
     if result.returncode:

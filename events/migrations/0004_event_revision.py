@@ -12,7 +12,7 @@ def continue_the_calendar_sequence(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0002_event_managers_group"),
+        ("events", "0003_effective_end_and_search_index"),
     ]
 
     operations = [
