@@ -16,6 +16,7 @@ from rest_framework.permissions import SAFE_METHODS
 from encontros import public_cache
 from encontros.metrics import public_cache_answers
 from encontros.views import service_unavailable
+from events.database_errors import is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,14 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
-            logger.error("database unavailable: %s", exception)
-            return service_unavailable(request)
-        return None
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if is_busy(exception):
+            # The database works; it refused this one request (conflict or time bound).
+            logger.warning("database busy: %s", type(exception.__cause__).__name__)
+            return service_unavailable(request, busy=True)
+        logger.error("database unavailable: %s", exception)
+        return service_unavailable(request)
 
 
 class LanguageMiddleware(LocaleMiddleware):

@@ -130,8 +130,39 @@ DATABASES["default"]["ENGINE"] = _PROMETHEUS_DATABASE_ENGINES.get(
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _database_options = DATABASES["default"].setdefault("OPTIONS", {})
     # An unreachable server fails a request (and the readiness probe) quickly.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _database_options.setdefault("connect_timeout", 2)
+    # Every statement, lock wait and forgotten transaction is bounded (seconds; 0
+    # turns a bound off, e.g. for a long migration), so a slow or stuck database
+    # fails one request instead of holding a worker until gunicorn kills it.
+    _bounds = {
+        "statement_timeout": env.float("DATABASE_STATEMENT_TIMEOUT", default=10),
+        "lock_timeout": env.float("DATABASE_LOCK_TIMEOUT", default=5),
+        "idle_in_transaction_session_timeout": env.float(
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60
+        ),
+    }
+    _database_options["options"] = " ".join(
+        [
+            _database_options.get("options", ""),
+            *(f"-c {name}={int(seconds * 1000)}" for name, seconds in _bounds.items()),
+        ]
+    ).strip()
+    # A connection whose server or network went silent is noticed within about
+    # keepalives_idle + keepalives_interval * keepalives_count seconds.
+    _database_options.setdefault("keepalives", 1)
+    _database_options.setdefault("keepalives_idle", env.int("DATABASE_KEEPALIVES_IDLE", default=30))
+    _database_options.setdefault(
+        "keepalives_interval", env.int("DATABASE_KEEPALIVES_INTERVAL", default=10)
+    )
+    _database_options.setdefault(
+        "keepalives_count", env.int("DATABASE_KEEPALIVES_COUNT", default=3)
+    )
+    # Data sent but never acknowledged by the server's machine (milliseconds).
+    _database_options.setdefault(
+        "tcp_user_timeout", env.int("DATABASE_TCP_USER_TIMEOUT", default=30) * 1000
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # redis://host:6379/0 selects a Redis cache shared by every process. The site

@@ -24,10 +24,12 @@ def robots_txt(request):
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
 
 
-def service_unavailable(request):
+def service_unavailable(request, *, busy=False):
+    """The 503 page: the database is unreachable or, when `busy`, it refused this
+    one request (a conflict with others, or a statement over its time bound)."""
     template = loader.get_template("503.html")
     # The language switch in the header works without the database.
-    context = {"APP_TITLE": settings.APP_TITLE, "request": request}
+    context = {"APP_TITLE": settings.APP_TITLE, "request": request, "busy": busy}
     response = HttpResponse(template.render(context), status=503)
-    response["Retry-After"] = "30"
+    response["Retry-After"] = "5" if busy else "30"
     return response

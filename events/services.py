@@ -4,6 +4,7 @@ from (site, API or admin), so each rule and side effect lives in one place.
 Each one calls `content_changed()`, so that no cache serves what it replaced.
 """
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from . import metrics
+from .database_errors import is_conflict
 from .edit_tokens import hash_edit_token, new_edit_token
 from .models import Event, Technology, validate_not_duplicate
 from .signals import content_changed
@@ -140,6 +142,32 @@ def event_submit(
     return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)
 
 
+def _atomic_retried_once_on_conflict(service):
+    """transaction.atomic for the writers of one event, run a second time when the
+    database rolled the first run back for a conflict with a concurrent
+    transaction (a deadlock, a serialization failure): the second run sees what
+    the other one wrote. Only as the outermost transaction: inside another one,
+    the whole enclosing transaction is lost and its caller decides."""
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        except OperationalError as error:
+            if not is_conflict(error) or transaction.get_connection().in_atomic_block:
+                raise
+            logger.warning(
+                "database conflict in %s, running it again: %s",
+                service.__name__,
+                type(error.__cause__).__name__,
+            )
+        with transaction.atomic():
+            return service(*args, **kwargs)
+
+    return run
+
+
 class EventChanged(Exception):
     """The event is no longer at the revision the writer read: someone changed it since."""
 
@@ -177,7 +205,7 @@ def _show_current(event, current):
     getattr(event, "_prefetched_objects_cache", {}).pop("technologies", None)
 
 
-@transaction.atomic
+@_atomic_retried_once_on_conflict
 def event_update(*, event, channel, changes, technology_names=None, expected_revision=None):
     """Change these fields of an event (and its technologies, when given), and only
     these: writers of other fields at the same time keep their changes.
@@ -200,7 +228,7 @@ def event_update(*, event, channel, changes, technology_names=None, expected_rev
     return event
 
 
-@transaction.atomic
+@_atomic_retried_once_on_conflict
 def event_set_status(*, event, status, channel):
     current = _lock_current(event)
     current.status = status
@@ -219,7 +247,7 @@ def event_cancel(*, event, channel):
     return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
 
 
-@transaction.atomic
+@_atomic_retried_once_on_conflict
 def event_delete(*, event, channel, expected_revision=None):
     """Delete an event; Event.DoesNotExist when someone else already did."""
     # Locking the event first, like every writer, orders the writers of one event
@@ -230,7 +258,7 @@ def event_delete(*, event, channel, expected_revision=None):
     metrics.events_deleted.labels(channel=channel).inc()
 
 
-@transaction.atomic
+@_atomic_retried_once_on_conflict
 def event_issue_edit_token(*, event):
     """Replace the event's edit token; the previous edit link stops working."""
     token = new_edit_token()

@@ -177,8 +177,8 @@ def metric_value(metrics_text, sample_name, **labels):
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py encontros.wsgi`, as the Docker image runs it."""
 
-    def __init__(self, environment, *, workers):
-        self.port = free_port()
+    def __init__(self, environment, *, workers, port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log")
         self.process = subprocess.Popen(
@@ -233,6 +233,88 @@ def gunicorn(environment, *, workers=2):
         yield server
     finally:
         server.stop()
+
+
+_NGINX_CONFIG = """
+{user}
+pid {directory}/nginx.pid;
+error_log {directory}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    upstream site {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://site;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_connect_timeout 2s;
+        }}
+    }}
+}}
+"""
+
+
+class NginxBalancer:
+    """nginx (the Debian package) on 127.0.0.1, balancing over local ports as the
+    load balancer does over pods. `balance(ports)` changes them the way a rolling
+    update takes a pod out of service and back: nginx reloads, and requests
+    already sent finish where they are."""
+
+    def __init__(self, ports):
+        nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+        if nginx is None:
+            skip_or_fail("nginx is not installed (Debian package nginx-light)")
+        self.directory = Path(tempfile.mkdtemp(prefix="encontros-nginx-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = self.directory / "nginx.conf"
+        self._write(ports)
+        self.process = subprocess.Popen(
+            [nginx, "-p", str(self.directory), "-c", str(self.config), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: _accepts_connections(self.port), seconds=10, what=f"nginx on {self.port}")
+
+    def _write(self, ports):
+        self.config.write_text(
+            _NGINX_CONFIG.format(
+                # As root, workers would run as nobody, who cannot read this directory.
+                user="user root;" if os.geteuid() == 0 else "",
+                directory=self.directory,
+                port=self.port,
+                servers="\n".join(f"        server 127.0.0.1:{port};" for port in ports),
+            )
+        )
+
+    def balance(self, ports):
+        self._write(ports)
+        self.process.send_signal(signal.SIGHUP)
+        # Generous: the new nginx workers start, the old ones finish what they sent.
+        time.sleep(2)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def nginx_balancer(ports):
+    balancer = NginxBalancer(ports)
+    try:
+        yield balancer
+    finally:
+        balancer.stop()
 
 
 class SlowUpload:
