@@ -1,5 +1,5 @@
-import pytest
 import hypothesis
+import pytest
 
 # Property-based tests: the same examples on every run (a failure reproduces), no
 # example database left in the checkout, no time limit (speed is for benchmarks),
@@ -20,8 +20,9 @@ hypothesis.settings.load_profile("encontros")
 def pytest_runtest_setup(item):
     from django.conf import settings
 
-    if item.get_closest_marker("postgres") and "postgresql" not in (
-        settings.DATABASES["default"]["ENGINE"]
+    if (
+        item.get_closest_marker("postgres")
+        and "postgresql" not in (settings.DATABASES["default"]["ENGINE"])
     ):
         # `make test` runs again on PostgreSQL in CI (DATABASE_URL), where these run.
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")

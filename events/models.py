@@ -225,9 +225,7 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         PENDING = "pending", _("Pending approval")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(
-        _("title"), max_length=200, validators=SINGLE_LINE_TEXT
-    )
+    title = models.CharField(_("title"), max_length=200, validators=SINGLE_LINE_TEXT)
     slug = models.SlugField(_("slug"), max_length=255, unique=True, editable=False)
     description = models.TextField(
         _("description"),
@@ -240,12 +238,8 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         _("ends at"), null=True, blank=True, validators=[validate_event_year]
     )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
-    city = models.CharField(
-        _("city"), max_length=100, blank=True, validators=SINGLE_LINE_TEXT
-    )
-    venue = models.CharField(
-        _("venue"), max_length=200, blank=True, validators=SINGLE_LINE_TEXT
-    )
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=SINGLE_LINE_TEXT)
+    venue = models.CharField(_("venue"), max_length=200, blank=True, validators=SINGLE_LINE_TEXT)
     address = models.CharField(
         _("address"), max_length=300, blank=True, validators=SINGLE_LINE_TEXT
     )

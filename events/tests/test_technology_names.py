@@ -57,9 +57,7 @@ def test_names_equal_under_postgresql_lower_have_one_slug(names):
 
 @pytest.mark.parametrize(("first", "second"), [("ΑΣ", "Ασ"), ("İstanbul", "istanbul")])
 def test_names_that_differ_only_by_case_rules_are_one_technology(first, second):
-    assert services.technologies_from_names([first]) == services.technologies_from_names(
-        [second]
-    )
+    assert services.technologies_from_names([first]) == services.technologies_from_names([second])
     assert Technology.objects.count() == 1
 
 
