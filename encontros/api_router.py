@@ -24,5 +24,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Paths without a trailing slash stay unmatched, so CommonMiddleware adds it.
-    re_path(r"^(?:.*/)?$", views.not_found, name="not-found"),
+    re_path(r"^(?:[\s\S]*/)?$", views.not_found, name="not-found"),
 ]

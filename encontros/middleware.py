@@ -2,13 +2,16 @@ import logging
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve
 from django.utils import translation
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS
 
-from encontros.views import service_unavailable
+from encontros.views import bad_request, is_api_request, service_unavailable
+from events.api.exceptions import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,31 @@ class ProbeMiddleware:
         if request.path_info in PROBE_PATHS:
             return resolve(request.path_info).func(request)
         return self.get_response(request)
+
+
+class NulByteMiddleware:
+    """A NUL byte in the path or the query string is a malformed request (400).
+
+    No URL of the site holds one, and PostgreSQL cannot compare text with it: a
+    filter, search or path parameter holding one would otherwise fail in the
+    database. Form fields refuse it themselves (Django's forms and DRF's fields).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        if "\x00" not in request.path and not names:
+            return self.get_response(request)
+        if is_api_request(request):
+            message = _("Remove the NUL bytes: they are not allowed.")
+            return error_response(400, {name: [message] for name in names})
+        return bad_request(request, BadRequest("NUL byte in the URL"))
 
 
 class DatabaseUnavailableMiddleware:

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # Before SecurityMiddleware and CommonMiddleware: probes skip the host check and HTTPS redirect.
     "encontros.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "encontros.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
@@ -203,7 +204,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["events.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

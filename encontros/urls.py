@@ -22,4 +22,7 @@ urlpatterns = [
     path("", include("events.urls")),
 ]
 
+handler400 = "encontros.views.bad_request"
+handler403 = "encontros.views.permission_denied"
+handler404 = "encontros.views.page_not_found"
 handler500 = "encontros.views.server_error"

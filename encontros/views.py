@@ -4,12 +4,41 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.views import defaults
+
+from events.api.exceptions import error_response
+
+
+def is_api_request(request):
+    """Every answer under /api/ is JSON, errors included (see events.api.exceptions)."""
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if is_api_request(request):
+        return error_response(400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if is_api_request(request):
+        return error_response(403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if is_api_request(request):
+        return error_response(404)
+    return defaults.page_not_found(request, exception)
+
 
 # Rendered without the request's context processors: they may need the
 # database (the session behind messages, the user), which may be what failed.
 
 
 def server_error(request):
+    if is_api_request(request):
+        return error_response(500)
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"APP_TITLE": settings.APP_TITLE}))
 
@@ -21,6 +50,10 @@ def robots_txt(request):
 
 
 def service_unavailable(request):
+    if is_api_request(request):
+        response = error_response(503)
+        response["Retry-After"] = "30"
+        return response
     template = loader.get_template("503.html")
     # The language switch in the header works without the database.
     context = {

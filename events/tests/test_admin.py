@@ -5,6 +5,8 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events.models import Event, Technology, hash_edit_token
 
@@ -200,3 +202,46 @@ def test_deleting_a_technology_removes_it_from_search(admin_client):
     assert not Technology.objects.exists()
     assert list(Event.objects.search("cobol")) == []
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+ADMIN_LISTS = [CHANGELIST, reverse("admin:events_technology_changelist")]
+ADMIN_QUERY_NAMES = ["q", "city", "status__exact", "mode__exact", "technologies__id__exact"]
+ADMIN_QUERY_NAMES += ["starts_at__gte", "starts_at__year", "o", "p", "e"]
+TEXT_WITH_NUL = st.builds(
+    lambda before, after: f"{before}\x00{after}",
+    st.text(max_size=8),
+    st.text(max_size=8),
+)
+
+
+class TestAdminQueriesWithNulBytes:
+    """PostgreSQL cannot compare text with a NUL byte: such filters are a 400."""
+
+    @given(
+        url=st.sampled_from(ADMIN_LISTS),
+        name=st.sampled_from(ADMIN_QUERY_NAMES),
+        value=TEXT_WITH_NUL,
+    )
+    @settings(max_examples=60)
+    def test_admin_lists_refuse_any_filter_holding_a_nul_byte(self, admin_client, url, name, value):
+        response = admin_client.get(url, {name: value})
+
+        assert response.status_code == 400
+
+    @given(term=TEXT_WITH_NUL)
+    @settings(max_examples=30)
+    def test_autocomplete_refuses_any_term_holding_a_nul_byte(self, admin_client, term):
+        query = {
+            "term": term,
+            "app_label": "events",
+            "model_name": "event",
+            "field_name": "technologies",
+        }
+
+        response = admin_client.get(reverse("admin:autocomplete"), query)
+
+        assert response.status_code == 400
+
+    @pytest.mark.parametrize("query", ["q=%00", "city=%00", "technologies__id__exact=1%00"])
+    def test_the_reported_filters_are_400s(self, admin_client, query):
+        assert admin_client.get(f"{CHANGELIST}?{query}").status_code == 400
