@@ -1,4 +1,5 @@
 import csv
+import re
 
 from django.contrib import admin, messages
 from django.db import models
@@ -31,10 +32,17 @@ CSV_FIELDS = [
 ]
 
 
+# Spreadsheets run a cell as a formula when it starts with one of these characters
+# (full-width forms included). A cell starts at the start of the value and after
+# every separator: "," in most locales, ";" where "," is the decimal mark, as in
+# Brazil, and after line breaks; spaces and quotes before the character count too.
+_FORMULA_START = re.compile(r"(^|[,;\n\r])([\s\"]*?)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
+
+
 def _csv_safe(value):
-    # Spreadsheets run cells starting with these characters as formulas.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The value with a quote before every character that some spreadsheet, in
+    either separator convention, would read as the start of a formula."""
+    return _FORMULA_START.sub(r"\1\2'", str(value))
 
 
 @admin.register(Event)

@@ -5,9 +5,10 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from events.admin import _csv_safe
 from events.models import Event, Technology, hash_edit_token
 
 from .factories import EventFactory, TechnologyFactory
@@ -118,6 +119,24 @@ class TestEventAdmin:
         assert len(rows) == 1
         assert rows[0]["title"] == '\'=HYPERLINK("x")'
         assert rows[0]["organizer_email"] == "o@example.org"
+
+    @pytest.mark.parametrize(
+        ("title", "exported"),
+        [
+            ('Meetup;=HYPERLINK("x")', 'Meetup;\'=HYPERLINK("x")'),
+            ("a, +1", "a, '+1"),
+            ("a;\t-1", "a;'\t-1"),
+        ],
+    )
+    def test_export_csv_neutralises_formulas_after_either_separator(
+        self, admin_client, title, exported
+    ):
+        event = EventFactory(title=title)
+
+        response = run_action(admin_client, "export_csv", [event])
+
+        (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+        assert row["title"] == exported
 
     def test_issue_edit_link_replaces_the_old_one(self, admin_client, client):
         event = EventFactory(edit_token="old-token")
@@ -245,3 +264,37 @@ class TestAdminQueriesWithNulBytes:
     @pytest.mark.parametrize("query", ["q=%00", "city=%00", "technologies__id__exact=1%00"])
     def test_the_reported_filters_are_400s(self, admin_client, query):
         assert admin_client.get(f"{CHANGELIST}?{query}").status_code == 400
+
+
+FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+# What a spreadsheet may skip before the start of a formula.
+SKIPPED_BEFORE_A_CELL = "".join(set(' \n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"')) + " "
+
+
+@given(
+    cells=st.lists(
+        st.text(alphabet=st.sampled_from(FORMULA_STARTS + ",;\"\n 'ab1") | st.characters()),
+        min_size=1,
+        max_size=4,
+    )
+)
+@example(cells=["a;\t-1"])
+@settings(max_examples=300)
+def test_no_exported_cell_reads_as_a_formula_in_either_separator_convention(cells):
+    written = io.StringIO()
+    csv.writer(written).writerow([_csv_safe(cell) for cell in cells])
+    output = written.getvalue()
+
+    # Read by a CSV parser with each separator, and split naively as the most
+    # careless reader would (every separator and line break starts a cell).
+    fields = [
+        field
+        for delimiter in ",;"
+        for row in csv.reader(io.StringIO(output, newline=""), delimiter=delimiter)
+        for field in row
+    ]
+    fields += re.split(r"[,;\r\n]", output)
+    for field in fields:
+        assert field.lstrip(SKIPPED_BEFORE_A_CELL)[:1] not in FORMULA_STARTS or not field.strip(
+            SKIPPED_BEFORE_A_CELL
+        ), repr(field)
