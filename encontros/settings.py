@@ -136,7 +136,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # redis://host:6379/0 selects Django's Redis cache, shared by every process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+# Mail goes to the SMTP server that EMAIL_URL names (smtp+tls://user:password@host:587,
+# any provider). Without one, a production process sends nothing (pages say so, and
+# gunicorn warns at start); in development, messages are printed to the console.
+# Production never prints them: they carry edit links and addresses.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_ENABLED = bool(EMAIL_URL) or DEBUG
+EMAIL_CONFIG = env.email_url_config(EMAIL_URL or ("consolemail://" if DEBUG else "dummymail://"))
+if EMAIL_URL and not DEBUG and not EMAIL_CONFIG["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    raise ConfigurationError(
+        "EMAIL_URL must name an SMTP server (smtp://, smtp+tls://, smtp+ssl://) when DEBUG "
+        "is false; leave it empty to send no e-mail."
+    )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>"

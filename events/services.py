@@ -185,7 +185,7 @@ def send_edit_link(*, event, edit_url):
     Returns whether it was sent. A mail server failure must not hide the link
     from the organizer, who still sees it on the page: it is logged, not raised.
     """
-    if not event.organizer_email:
+    if not event.organizer_email or not settings.EMAIL_ENABLED:
         return False
     context = {"event": event, "edit_url": edit_url, "APP_TITLE": settings.APP_TITLE}
     subject = _("Your edit link for “%(title)s”") % {"title": event.title}

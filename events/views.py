@@ -134,6 +134,7 @@ def event_create(request):
                 "event": event,
                 "edit_url": edit_url,
                 "email_sent": email_sent,
+                "email_enabled": settings.EMAIL_ENABLED,
                 "hide_language_switch": True,
             },
         )
