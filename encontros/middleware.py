@@ -1,9 +1,13 @@
+import base64
+import binascii
 import logging
+import secrets
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve
 from django.utils import translation
@@ -33,6 +37,40 @@ class ProbeMiddleware:
         if request.path_info in PROBE_PATHS:
             return resolve(request.path_info).func(request)
         return self.get_response(request)
+
+
+class BasicAuthMiddleware:
+    """HTTP basic auth in front of everything but the probes (answered before it),
+    when BASIC_AUTH_USERNAME and BASIC_AUTH_PASSWORD are both set.
+
+    It runs before any other part of the site, so that a visitor without the
+    credentials meets nothing that could fail and show Django's debug page.
+    """
+
+    def __init__(self, get_response):
+        if not (settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.expected = f"{settings.BASIC_AUTH_USERNAME}:{settings.BASIC_AUTH_PASSWORD}".encode()
+
+    def __call__(self, request):
+        if self.has_credentials(request):
+            return self.get_response(request)
+        response = HttpResponse(
+            _("Authentication required."), status=401, content_type="text/plain; charset=utf-8"
+        )
+        response["WWW-Authenticate"] = 'Basic realm="restricted", charset="UTF-8"'
+        return response
+
+    def has_credentials(self, request):
+        scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return secrets.compare_digest(given, self.expected)
 
 
 class NulByteMiddleware:

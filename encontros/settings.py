@@ -50,6 +50,11 @@ SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
 # The `environment` label of the app_info metric (homologacao, production, ...).
 ENVIRONMENT = env.str("ENVIRONMENT", default="development" if DEBUG else "production")
 EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
+# Both set: every page and API answer asks for these credentials (HTTP basic auth),
+# probes excepted. For a private environment such as homologation; production never
+# sets them.
+BASIC_AUTH_USERNAME = env.str("BASIC_AUTH_USERNAME", default="")
+BASIC_AUTH_PASSWORD = env.str("BASIC_AUTH_PASSWORD", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Before SecurityMiddleware and CommonMiddleware: probes skip the host check and HTTPS redirect.
     "encontros.middleware.ProbeMiddleware",
+    # Before anything that could fail: without credentials, nothing else runs.
+    "encontros.middleware.BasicAuthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "encontros.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
