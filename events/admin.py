@@ -95,7 +95,7 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.event_update(event=obj, channel=services.Channel.ADMIN)
+            services.event_update(event=obj, channel=services.Channel.ADMIN, moderated=False)
         else:
             services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
 

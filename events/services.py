@@ -14,7 +14,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from . import metrics
-from .models import Event, Technology, hash_edit_token
+from .models import Event, Technology, hash_edit_token, technology_slug
 
 logger = logging.getLogger(__name__)
 
@@ -97,16 +97,61 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
     return token
 
 
+# What the public reads of an event (besides its technologies): all but the
+# organizer's e-mail, which is private, and the status, which has its own rules.
+PUBLIC_FIELDS = [
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "city",
+    "venue",
+    "address",
+    "online_url",
+    "organizer_name",
+    "url",
+    "is_free",
+]
+
+
+def _changes_public_content(event, technology_names):
+    stored = Event.objects.filter(pk=event.pk).values(*PUBLIC_FIELDS).first() or {}
+    if any(stored.get(name) != getattr(event, name) for name in PUBLIC_FIELDS):
+        return True
+    if technology_names is None:
+        return False
+    slugs = {technology_slug(" ".join(name.split())) for name in technology_names if name.strip()}
+    return slugs != set(event.technologies.values_list("slug", flat=True))
+
+
 @transaction.atomic
-def event_update(*, event, channel, technology_names=None):
-    """Save the changes made to an event's fields (and technologies, when given)."""
+def event_update(*, event, channel, technology_names=None, moderated=True):
+    """Save the changes made to an event's fields (and technologies, when given).
+
+    When the site requires approval, a moderated change (anyone's but staff's)
+    to what the public reads of a public event sends it back to pending: it
+    disappears from the site until staff publish it again, so the public never
+    reads what staff have not approved.
+    """
     event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    sent_back = (
+        moderated
+        and settings.EVENTS_REQUIRE_APPROVAL
+        and event.status != Event.Status.PENDING
+        and _changes_public_content(event, technology_names)
+    )
+    if sent_back:
+        event.status = Event.Status.PENDING
     event.save()
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
+    if sent_back:
+        logger.info("event sent back for approval", extra={"event_id": event.pk})
+        metrics.events_status_changed.labels(status=event.status, channel=channel).inc()
     return event
 
 

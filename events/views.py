@@ -146,12 +146,22 @@ def event_edit(request, token):
     event = _event_for_token(token)
     form = EventForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
+        was_pending = event.is_pending
         services.event_update(
             event=form.save(commit=False),
             channel=services.Channel.WEB,
             technology_names=form.cleaned_data["technology_names"],
         )
-        messages.success(request, _("Your changes were saved."))
+        if event.is_pending and not was_pending:
+            messages.warning(
+                request,
+                _(
+                    "Your changes were saved. The event is hidden until our team reviews "
+                    "them; it will be public again as soon as they are approved."
+                ),
+            )
+        else:
+            messages.success(request, _("Your changes were saved."))
         return redirect("events:edit", token=token)
     return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
 

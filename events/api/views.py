@@ -46,7 +46,10 @@ class EventWriteMixin:
         for name, value in fields.items():
             setattr(event, name, value)
         services.event_update(
-            event=event, channel=services.Channel.API, technology_names=technology_names
+            event=event,
+            channel=services.Channel.API,
+            technology_names=technology_names,
+            moderated=not self.acts_as_event_manager(),
         )
 
     def perform_destroy(self, event):
@@ -253,6 +256,10 @@ class EventByTokenViewSet(
         if event is None:
             raise NotFound()
         return event
+
+    def acts_as_event_manager(self):
+        # Whoever sends a token acts as its holder, staff included.
+        return False
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "shows_private_fields": True}
