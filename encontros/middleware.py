@@ -74,7 +74,7 @@ class BasicAuthMiddleware:
 
 
 class NulByteMiddleware:
-    """A NUL byte in the path or the query string is a malformed request (400).
+    """A NUL byte in the query string, or in an API path, is a malformed request (400).
 
     No URL of the site holds one, and PostgreSQL cannot compare text with it: a
     filter, search or path parameter holding one would otherwise fail in the
@@ -90,12 +90,13 @@ class NulByteMiddleware:
             for name, values in request.GET.lists()
             if "\x00" in name or any("\x00" in value for value in values)
         ]
-        if "\x00" not in request.path and not names:
-            return self.get_response(request)
-        if is_api_request(request):
+        if is_api_request(request) and (names or "\x00" in request.path):
             message = _("Remove the NUL bytes: they are not allowed.")
             return error_response(400, {name: [message] for name in names})
-        return bad_request(request, BadRequest("NUL byte in the URL"))
+        if names:
+            return bad_request(request, BadRequest("NUL byte in the query string"))
+        # The pages' path converters match no NUL byte: such a path is a 404 there.
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -148,7 +148,7 @@ def test_a_server_error_is_a_json_500():
 
 
 def test_pages_keep_their_html_error_pages(client):
-    response = client.get("/events/%00/")
+    response = client.get("/?search=%00")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
