@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "encontros.middleware.ChosenLanguageMiddleware",
+    "encontros.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,8 +140,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# redis://host:6379/0 selects Django's Redis cache, shared by every process.
+# redis://host:6379/0 selects a Redis cache shared by every process. The site
+# serves without it while Redis is down or slow (encontros/cache.py): each
+# operation waits at most CACHE_SOCKET_TIMEOUT seconds, then Redis is left alone
+# for CACHE_RETRY_AFTER seconds.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].update(
+        BACKEND="encontros.cache.FailSoftRedisCache",
+        RETRY_AFTER=env.float("CACHE_RETRY_AFTER", default=2.0),
+    )
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+    )
 
 # Mail goes to the SMTP server that EMAIL_URL names (smtp+tls://user:password@host:587,
 # any provider). Without one, a production process sends nothing (pages say so, and
@@ -177,8 +189,11 @@ USE_TZ = True
 # HTTPS is terminated at the load balancer; this one switch turns on everything
 # that depends on it. The probes and /metrics are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
+# Whether a request came over HTTPS is gunicorn's decision alone: it reads
+# X-Forwarded-Proto only from the load balancer's addresses (FORWARDED_ALLOW_IPS,
+# gunicorn.conf.py), so SECURE_PROXY_SSL_HEADER, which would trust any client,
+# stays unset.
 SECURE_SSL = env.bool("SECURE_SSL", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
 SECURE_SSL_REDIRECT = SECURE_SSL
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
@@ -210,9 +225,11 @@ STORAGES = {
 EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
 EVENTS_FORM_MIN_SECONDS = 3
-RATELIMIT_VIEW = "events.views.rate_limited"
+RATELIMIT_VIEW = "encontros.views.rate_limited"
 # Behind the load balancer, the visitor is the last X-Forwarded-For hop.
 RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
+# A limit whose count is unknown (the cache is down) lets the request through.
+RATELIMIT_FAIL_OPEN = True
 
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {

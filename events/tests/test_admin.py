@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from events.admin import _csv_safe
-from events.models import Event, Technology, hash_edit_token
+from events.edit_tokens import hash_edit_token
+from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
 
