@@ -6,11 +6,12 @@ import base64
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.urls import include, path
+from django.urls import path
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from encontros import urls as site_urls
 from encontros.tests.servers import gunicorn
 
 USERNAME, PASSWORD = "homologacao", "s3nha-de-teste"
@@ -23,7 +24,7 @@ def broken_view(request):
     raise RuntimeError("a bug that Django's debug page would show")
 
 
-urlpatterns = [path("broken/", broken_view), path("", include("encontros.urls"))]
+urlpatterns = [path("broken/", broken_view), *site_urls.urlpatterns]
 
 
 def authorization(username, password):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from events import services
 from events.models import Event
 
-from .api.conftest import EDIT_TOKEN, client_with_token_of
+from .helpers import EDIT_TOKEN, api_client_with_token_of
 from .factories import EventFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,8 @@ def test_a_change_by_edit_token_alone_sends_the_event_back_too(client, approved_
     assert reload(approved_event).status == Event.Status.PENDING
 
 
-def test_an_organizers_site_edit_sends_the_event_back_and_says_so(client, approved_event):
+def test_an_organizers_site_edit_sends_the_event_back_and_says_so(english, approved_event):
+    client = english
     edit_url = reverse("events:edit", kwargs={"token": EDIT_TOKEN})
     form = client.get(edit_url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
@@ -108,7 +109,7 @@ def test_staff_changes_keep_the_event_published(approved_event, django_user_mode
     manager = django_user_model.objects.create_user("manager", is_staff=True, is_superuser=True)
     url = reverse("api:event-detail", args=[approved_event.slug])
 
-    response = client_with_token_of(manager).patch(url, {"title": "Fixed typo"}, format="json")
+    response = api_client_with_token_of(manager).patch(url, {"title": "Fixed typo"}, format="json")
 
     assert response.status_code == 200
     assert reload(approved_event).status == Event.Status.PUBLISHED

@@ -48,10 +48,10 @@ class TestSubmission:
         assert f"/events/edit/{token}/" in mail.outbox[0].body
         assert "Python Recife" in mail.outbox[0].subject
 
-    def test_without_a_mail_server_nothing_is_sent_and_the_page_says_so(self, client, settings):
+    def test_without_a_mail_server_nothing_is_sent_and_the_page_says_so(self, english, settings):
         settings.EMAIL_ENABLED = False
 
-        response = submission(client, organizer_email="org@example.org")
+        response = submission(english, organizer_email="org@example.org")
 
         assert mail.outbox == []
         assert "This site does not send e-mails" in response.content.decode()
