@@ -10,8 +10,8 @@ from django.urls import reverse
 from events import services
 from events.models import Event
 
-from .helpers import EDIT_TOKEN, api_client_with_token_of
 from .factories import EventFactory, TechnologyFactory
+from .helpers import EDIT_TOKEN, api_client_with_token_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from events.api.views import EventViewSet
 from events.tests.factories import EventFactory
-
 from events.tests.helpers import EDIT_TOKEN
+
 from .test_errors import assert_error_body
 
 pytestmark = pytest.mark.django_db
