@@ -7,6 +7,9 @@ class EncontrosConfig(AppConfig):
     name = "encontros"
 
     def ready(self):
-        from encontros.metrics import publish_app_info
+        from axes.signals import user_locked_out
+
+        from encontros.metrics import count_admin_login_lockout, publish_app_info
 
         publish_app_info()
+        user_locked_out.connect(count_admin_login_lockout, dispatch_uid="admin-login-lockouts")

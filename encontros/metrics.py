@@ -1,5 +1,9 @@
+import logging
+
 from django.conf import settings
 from prometheus_client import Counter, Gauge
+
+logger = logging.getLogger(__name__)
 
 # A gauge rather than an Info metric: Info metrics vanish in multiprocess mode.
 # "max" keeps a single series (value 1) whichever workers wrote it.
@@ -23,3 +27,15 @@ def publish_app_info():
         version=settings.SERVICE_VERSION,
         environment=settings.ENVIRONMENT,
     ).set(1)
+
+
+admin_login_lockouts = Counter(
+    "admin_login_lockouts",
+    "Admin login attempts refused because the username or the client is locked out.",
+)
+
+
+def count_admin_login_lockout(sender, request, username, ip_address, **kwargs):
+    """Receiver of django-axes' user_locked_out signal."""
+    logger.warning("admin login locked out", extra={"username": username})
+    admin_login_lockouts.inc()

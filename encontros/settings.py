@@ -5,6 +5,7 @@ environment variables (a `.env` file beside manage.py is read when present).
 See `.env.example` for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "encontros",
     "events",
 ]
@@ -98,6 +100,8 @@ MIDDLEWARE = [
     "events.middleware.PrivateLinkMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses logins from a locked-out username or client (see AXES_* below).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -171,6 +175,24 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>"
 )
+
+# Admin login brute-force protection (django-axes): failures are counted in the
+# database, shared by every process and replica; after ADMIN_LOGIN_FAILURE_LIMIT
+# failures, the username is locked (from any client) and so is the client (for
+# any username), for ADMIN_LOGIN_LOCKOUT_MINUTES. Lockouts are logged and counted
+# (admin_login_lockouts_total, see encontros.apps).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "encontros.proxy.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# The access log would store every admin login with its address, which we do not need.
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
