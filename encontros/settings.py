@@ -92,12 +92,13 @@ MIDDLEWARE = [
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "encontros.middleware.LanguageMiddleware",
+    # Outside CommonMiddleware, so that the trailing-slash redirect of an edit link
+    # gets its headers too, and outside RatelimitMiddleware, so that refused attempts do.
+    "events.middleware.PrivateLinkMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Outside RatelimitMiddleware, so that refused attempts get its headers too.
-    "events.middleware.PrivateLinkMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses logins from a locked-out username or client (see AXES_* below).

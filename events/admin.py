@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -164,18 +165,25 @@ class EventAdmin(admin.ModelAdmin):
         description=_("Issue a new edit link (the old one stops working)"), permissions=["change"]
     )
     def issue_edit_link(self, request, queryset):
-        for event in queryset:
-            token = services.event_issue_edit_token(event=event)
-            edit_url = services.edit_link(request, token)
-            self.message_user(
-                request,
-                _(
-                    "New edit link for “%(title)s”, shown only this once: %(url)s — "
-                    "send it to the organizer."
-                )
-                % {"title": event.title, "url": edit_url},
-                messages.WARNING,
-            )
+        # Shown on a page of its own, never through the messages framework, whose
+        # cookie is signed but readable by anyone who holds it.
+        links = [
+            (event, services.edit_link(request, services.event_issue_edit_token(event=event)))
+            for event in queryset
+        ]
+        response = TemplateResponse(
+            request,
+            "admin/events/event/edit_links.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("New edit links"),
+                "links": links,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "strict-origin"
+        return response
 
 
 @admin.register(Technology)

@@ -34,7 +34,8 @@ class EventFilter(django_filters.FilterSet):
     technology = django_filters.ModelMultipleChoiceFilter(
         field_name="technologies__slug",
         to_field_name="slug",
-        queryset=Technology.objects.all(),
+        # Technologies of pending events only are nobody's business yet.
+        queryset=Technology.objects.public(),
         label=_("Technology"),
         help_text=_("Technology slug; repeat the parameter for several (any of them matches)."),
     )

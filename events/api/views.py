@@ -23,7 +23,14 @@ from .throttling import EditTokenThrottle, EventCreateThrottle
 
 
 class EventWriteMixin:
-    """Changes go through events.services, like the site's and the admin's."""
+    """Changes go through events.services, like the site's and the admin's; answers
+    that may carry the edit token or private fields are never stored by a cache."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.answers_privately():
+            response["Cache-Control"] = "no-store"
+        return response
 
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
@@ -67,6 +74,11 @@ class EventViewSet(
     def acts_as_event_manager(self):
         # Whoever sends a token acts as its holder, staff included.
         return self.edit_token is None and is_event_manager(self.request.user, self.request.method)
+
+    def answers_privately(self):
+        return (
+            self.action == "create" or self.edit_token is not None or self.acts_as_event_manager()
+        )
 
     def filter_queryset(self, queryset):
         # The filters and their defaults (upcoming, published) narrow the list only:
@@ -151,6 +163,9 @@ class EventByTokenViewSet(
     def acts_as_event_manager(self):
         # Whoever sends a token acts as its holder, staff included.
         return False
+
+    def answers_privately(self):
+        return True
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "shows_private_fields": True}

@@ -142,10 +142,15 @@ class TestEventAdmin:
 
     def test_issue_edit_link_replaces_the_old_one(self, admin_client, client):
         event = EventFactory(edit_token="old-token")
-        response = run_action(admin_client, "issue_edit_link", [event])
-        message = " ".join(str(m) for m in response.context["messages"])
-        token = re.search(r"/events/edit/([A-Za-z0-9_-]{43})/", message).group(1)
+        response = admin_client.post(
+            CHANGELIST, {"action": "issue_edit_link", "_selected_action": [event.pk]}
+        )
+        token = re.search(r"/events/edit/([A-Za-z0-9_-]{43})/", response.content.decode())[1]
         event.refresh_from_db()
+        assert "no-store" in response["Cache-Control"]
+        # Never in the messages cookie, which anyone holding it can read.
+        assert token not in str(response.cookies)
+        assert not list(response.wsgi_request._messages)
         assert event.edit_token_hash == hash_edit_token(token)
         assert client.get(reverse("events:edit", kwargs={"token": token})).status_code == 200
 
