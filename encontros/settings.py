@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from encontros.logging import FORMATTERS, logging_config
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Refuses logins from a locked-out username or client (see AXES_* below).
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -253,6 +255,25 @@ RATELIMIT_VIEW = "encontros.views.rate_limited"
 RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
 # A limit whose count is unknown (the cache is down) lets the request through.
 RATELIMIT_FAIL_OPEN = True
+
+# Content-Security-Policy on every answer (django-csp): the site's own scripts and
+# styles only, from files (no inline code, so no nonce, which would change every
+# answer and keep pages out of caches). Framing stays X-Frame-Options' job: the
+# embed (events:embed) may be framed by other sites. ReDoc alone needs more
+# (see encontros/api_router.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
 
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {
