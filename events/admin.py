@@ -1,11 +1,19 @@
 import csv
+<<<<<<< HEAD
 import re
+=======
+from contextlib import suppress
+>>>>>>> main
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
+<<<<<<< HEAD
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+=======
+from django.http import Http404, HttpResponse
+>>>>>>> main
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -95,10 +103,24 @@ class EventAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
+<<<<<<< HEAD
         if change:
             services.event_update(event=obj, channel=services.Channel.ADMIN, moderated=False)
         else:
+=======
+        if not change:
+>>>>>>> main
             services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
+            return
+        changes = {
+            field.name: getattr(obj, field.name)
+            for field in Event._meta.concrete_fields
+            if field.name in form.changed_data
+        }
+        try:
+            services.event_update(event=obj, channel=services.Channel.ADMIN, changes=changes)
+        except Event.DoesNotExist:
+            raise Http404 from None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -109,7 +131,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         for event in queryset:
-            services.event_delete(event=event, channel=services.Channel.ADMIN)
+            # Already deleted by someone else meanwhile: nothing left to do.
+            with suppress(Event.DoesNotExist):
+                services.event_delete(event=event, channel=services.Channel.ADMIN)
 
     def _set_status(self, request, queryset, status):
         for event in queryset:

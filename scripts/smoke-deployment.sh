@@ -41,7 +41,7 @@ fetch() {
     shift
     options | curl --config - --silent --show-error --max-time 10 \
         --resolve "$host:$port:$address" --output "$work/body" \
-        --write-out '%{http_code} %{content_type}' "$@" "$url$path"
+        --write-out '%{http_code} %{content_type}\n' "$@" "$url$path"
 }
 
 fail() {
