@@ -5,33 +5,21 @@ import secrets
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
-<<<<<<< HEAD
-from django.core.exceptions import BadRequest, MiddlewareNotUsed
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
-=======
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import BadRequest, DisallowedHost, MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified
->>>>>>> main
 from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-<<<<<<< HEAD
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS
 
+from encontros import public_cache
 from encontros.views import bad_request, is_api_request, service_unavailable
 from events.api.exceptions import error_response
-=======
-from django.utils.http import http_date
-from rest_framework.permissions import SAFE_METHODS
-
-from encontros import public_cache
-from encontros.views import service_unavailable
->>>>>>> main
 
 logger = logging.getLogger(__name__)
 

@@ -164,7 +164,18 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
     )
 
-<<<<<<< HEAD
+# Anonymous reads served from the cache (encontros/public_cache.py). Writes show
+# within PUBLIC_CACHE_VERSION_INTERVAL seconds on every process sharing the cache;
+# answers also expire after PUBLIC_CACHE_SECONDS, since "upcoming" follows the clock
+# (0 turns the cache off; answers are still compressed and carry validators).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+PUBLIC_CACHE_VERSION_INTERVAL = env.float("PUBLIC_CACHE_VERSION_INTERVAL", default=0.25)
+# Memory each process may use for the answers it keeps itself.
+PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+# s-maxage of public answers, for a CDN in front of the site (0: none may keep them).
+HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=0)
+
+
 # Mail goes to the SMTP server that EMAIL_URL names (smtp+tls://user:password@host:587,
 # any provider). Without one, a production process sends nothing (pages say so, and
 # gunicorn warns at start); in development, messages are printed to the console.
@@ -177,20 +188,6 @@ if EMAIL_URL and not DEBUG and not EMAIL_CONFIG["EMAIL_BACKEND"].endswith("smtp.
         "EMAIL_URL must name an SMTP server (smtp://, smtp+tls://, smtp+ssl://) when DEBUG "
         "is false; leave it empty to send no e-mail."
     )
-=======
-# Anonymous reads served from the cache (encontros/public_cache.py). Writes show
-# within PUBLIC_CACHE_VERSION_INTERVAL seconds on every process sharing the cache;
-# answers also expire after PUBLIC_CACHE_SECONDS, since "upcoming" follows the clock
-# (0 turns the cache off; answers are still compressed and carry validators).
-PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
-PUBLIC_CACHE_VERSION_INTERVAL = env.float("PUBLIC_CACHE_VERSION_INTERVAL", default=0.25)
-# Memory each process may use for the answers it keeps itself.
-PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
-# s-maxage of public answers, for a CDN in front of the site (0: none may keep them).
-HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=0)
-
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
->>>>>>> main
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>"

@@ -1,19 +1,12 @@
 import csv
-<<<<<<< HEAD
 import re
-=======
 from contextlib import suppress
->>>>>>> main
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
-<<<<<<< HEAD
-from django.http import HttpResponse
-from django.template.response import TemplateResponse
-=======
 from django.http import Http404, HttpResponse
->>>>>>> main
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -103,13 +96,7 @@ class EventAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-<<<<<<< HEAD
-        if change:
-            services.event_update(event=obj, channel=services.Channel.ADMIN, moderated=False)
-        else:
-=======
         if not change:
->>>>>>> main
             services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
             return
         changes = {
@@ -118,7 +105,9 @@ class EventAdmin(admin.ModelAdmin):
             if field.name in form.changed_data
         }
         try:
-            services.event_update(event=obj, channel=services.Channel.ADMIN, changes=changes)
+            services.event_update(
+                event=obj, channel=services.Channel.ADMIN, changes=changes, moderated=False
+            )
         except Event.DoesNotExist:
             raise Http404 from None
 

@@ -130,14 +130,16 @@ PUBLIC_FIELDS = [
 ]
 
 
-def _changes_public_content(event, technology_names):
-    stored = Event.objects.filter(pk=event.pk).values(*PUBLIC_FIELDS).first() or {}
-    if any(stored.get(name) != getattr(event, name) for name in PUBLIC_FIELDS):
+def _changes_public_content(current, changes, technology_names):
+    """Whether the changes to this (locked) event alter what the public reads."""
+    if any(
+        getattr(current, name) != value for name, value in changes.items() if name in PUBLIC_FIELDS
+    ):
         return True
     if technology_names is None:
         return False
     slugs = {technology_slug(" ".join(name.split())) for name in technology_names if name.strip()}
-    return slugs != set(event.technologies.values_list("slug", flat=True))
+    return slugs != set(current.technologies.values_list("slug", flat=True))
 
 
 @dataclass(frozen=True)
@@ -207,39 +209,33 @@ def _show_current(event, current):
 
 
 @transaction.atomic
-<<<<<<< HEAD
-def event_update(*, event, channel, technology_names=None, moderated=True):
-    """Save the changes made to an event's fields (and technologies, when given).
+def event_update(
+    *, event, channel, changes, technology_names=None, expected_revision=None, moderated=True
+):
+    """Change these fields of an event (and its technologies, when given), and only
+    these: writers of other fields at the same time keep their changes.
+
+    With `expected_revision`, refuse (EventChanged) when the event changed since
+    the writer read it. `event` ends up holding the stored values.
 
     When the site requires approval, a moderated change (anyone's but staff's)
     to what the public reads of a public event sends it back to pending: it
     disappears from the site until staff publish it again, so the public never
     reads what staff have not approved.
     """
-    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    current = _lock_current(event, expected_revision=expected_revision)
     sent_back = (
         moderated
         and settings.EVENTS_REQUIRE_APPROVAL
-        and event.status != Event.Status.PENDING
-        and _changes_public_content(event, technology_names)
+        and current.status != Event.Status.PENDING
+        and _changes_public_content(current, changes, technology_names)
     )
     if sent_back:
-        event.status = Event.Status.PENDING
-    event.save()
-=======
-def event_update(*, event, channel, changes, technology_names=None, expected_revision=None):
-    """Change these fields of an event (and its technologies, when given), and only
-    these: writers of other fields at the same time keep their changes.
-
-    With `expected_revision`, refuse (EventChanged) when the event changed since
-    the writer read it. `event` ends up holding the stored values.
-    """
-    current = _lock_current(event, expected_revision=expected_revision)
+        changes = {**changes, "status": Event.Status.PENDING}
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
     _save_revision(current, changes)
->>>>>>> main
     if technology_names is not None:
         current.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(current)

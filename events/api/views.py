@@ -38,32 +38,11 @@ def etag(revision):
 
 
 class EventWriteMixin:
-<<<<<<< HEAD
-    """Changes go through events.services, like the site's and the admin's; answers
-    that may carry the edit token or private fields are never stored by a cache."""
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self.answers_privately():
-            response["Cache-Control"] = "no-store"
-        return response
-
-    def perform_update(self, serializer):
-        fields, technology_names = serializer.event_fields()
-        event = serializer.instance
-        for name, value in fields.items():
-            setattr(event, name, value)
-        services.event_update(
-            event=event,
-            channel=services.Channel.API,
-            technology_names=technology_names,
-            moderated=not self.acts_as_event_manager(),
-        )
-=======
     """Changes go through events.services, like the site's and the admin's.
 
     Answers carry the event's revision as ETag; a change sent with If-Match is
-    made only if the event is still at that revision (412 otherwise).
+    made only if the event is still at that revision (412 otherwise). Answers
+    that may carry the edit token or private fields are never stored by a cache.
     """
 
     def expected_revision(self):
@@ -87,10 +66,10 @@ class EventWriteMixin:
                 changes=fields,
                 technology_names=technology_names,
                 expected_revision=self.expected_revision(),
+                moderated=not self.acts_as_event_manager(),
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
->>>>>>> main
 
     def perform_destroy(self, event):
         try:
@@ -98,6 +77,7 @@ class EventWriteMixin:
                 event=event,
                 channel=services.Channel.API,
                 expected_revision=self.expected_revision(),
+                moderated=not self.acts_as_event_manager(),
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
@@ -105,7 +85,10 @@ class EventWriteMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code in (200, 201) and "revision" in (response.data or {}):
             response["ETag"] = etag(response.data["revision"])
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.answers_privately():
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 @schema.event_viewset

@@ -20,7 +20,7 @@ def recompute_technology_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0002_event_managers_group"),
+        ("events", "0004_event_revision"),
     ]
 
     operations = [
