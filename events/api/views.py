@@ -77,7 +77,6 @@ class EventWriteMixin:
                 event=event,
                 channel=services.Channel.API,
                 expected_revision=self.expected_revision(),
-                moderated=not self.acts_as_event_manager(),
             )
         except services.EventChanged:
             raise PreconditionFailed() from None

@@ -116,9 +116,12 @@ def test_staff_changes_keep_the_event_published(approved_event, django_user_mode
 
 
 def test_admin_changes_keep_the_event_published(approved_event):
-    approved_event.title = "Fixed typo"
-
-    services.event_update(event=approved_event, channel=services.Channel.ADMIN, moderated=False)
+    services.event_update(
+        event=approved_event,
+        channel=services.Channel.ADMIN,
+        changes={"title": "Fixed typo"},
+        moderated=False,
+    )
 
     assert reload(approved_event).status == Event.Status.PUBLISHED
 
