@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
+from .filters import ONCE_ONLY
+
 # Far beyond any real list, and within every database's OFFSET range.
 MAX_OFFSET = 2**31 - 1
 
@@ -23,7 +25,10 @@ class EventPagination(LimitOffsetPagination):
 
     @staticmethod
     def _bounded_integer(request, name, default, minimum, maximum):
-        value = request.query_params.get(name, "")
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise serializers.ValidationError({name: [ONCE_ONLY]})
+        value = values[0] if values else ""
         if value == "":
             return default
         field = serializers.IntegerField(min_value=minimum, max_value=maximum)

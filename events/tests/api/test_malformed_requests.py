@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.api.views import EventViewSet
-from events.tests.factories import EventFactory
+from events.tests.factories import EventFactory, TechnologyFactory
 from events.tests.helpers import EDIT_TOKEN
 
 from .test_errors import assert_error_body
@@ -152,3 +152,34 @@ def test_pages_keep_their_html_error_pages(client):
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["past=foo&past=true", "past=true&past=foo", "past=true&past=true", "limit=5&limit=500"],
+)
+def test_a_repeated_parameter_is_a_400_whatever_its_values(client, query):
+    body = assert_error_body(client.get(f"{LIST_URL}?{query}"), 400)
+
+    assert list(body["errors"]) == [query.split("=")[0]]
+
+
+@given(
+    name=st.sampled_from(["search", "city", "mode", "is_free", "past", "status", "ordering"]),
+    values=st.lists(st.sampled_from(["", "true", "false", "online", "start", "x"]), min_size=2),
+)
+@settings(max_examples=60)
+def test_every_value_of_a_repeated_parameter_counts(client, name, values):
+    body = assert_error_body(client.get(LIST_URL, {name: values}), 400)
+
+    assert name in body["errors"]
+
+
+def test_the_technology_filter_may_repeat(client):
+    for slug in ("python", "rust"):
+        EventFactory(technologies=[TechnologyFactory(name=slug.title(), slug=slug)])
+
+    response = client.get(f"{LIST_URL}?technology=python&technology=rust")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
