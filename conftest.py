@@ -87,6 +87,6 @@ def english(client):
 def collected_static():
     """Static files collected with the production storage, as the Docker build does
     (for the tests that run the production server)."""
-    from encontros.tests.servers import manage, production_environment
+    from events.tests.servers import manage, production_environment
 
     manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())

@@ -20,11 +20,10 @@ from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
-from encontros.public_cache import content_changed
-
 from . import metrics
 from .edit_tokens import hash_edit_token, new_edit_token
 from .models import Event, Technology, technology_slug, validate_not_duplicate
+from .signals import content_changed
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from encontros.tests.servers import SlowUpload, gunicorn, metric_value
+from events.tests.servers import SlowUpload, gunicorn, metric_value
 
 REQUESTS_BY_VIEW = "django_http_requests_total_by_view_transport_method_total"
 # Long enough for an idle worker to accept a waiting connection.

@@ -2,9 +2,9 @@ import pytest
 from django.db import connection
 
 from encontros.metrics import publish_app_info
-from encontros.tests.servers import metric_value
 from events import services
 from events.tests.factories import EventFactory
+from events.tests.servers import metric_value
 
 pytestmark = pytest.mark.django_db
 

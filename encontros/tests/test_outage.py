@@ -6,7 +6,7 @@ import re
 import pytest
 from django.db import InterfaceError, OperationalError, connections
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     gunicorn,
     manage,
     production_environment,

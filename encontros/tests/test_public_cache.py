@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from encontros import public_cache
-from encontros.tests.servers import throwaway_redis_server
 from events import services
 from events.tests.factories import EventFactory
+from events.tests.servers import throwaway_redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +58,7 @@ def test_an_unchanged_answer_gets_304_by_etag_or_date(client, event):
 
 def test_a_write_changes_the_etag_so_clients_get_the_new_page(client, event):
     first = client.get(event.get_absolute_url())
-    event.title = "Renamed"
-    services.event_update(event=event, channel=services.Channel.WEB)
+    services.event_update(event=event, channel=services.Channel.WEB, changes={"title": "Renamed"})
 
     again = client.get(event.get_absolute_url(), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
