@@ -7,7 +7,7 @@ Options can still be overridden without a new image through GUNICORN_CMD_ARGS.
 import os
 from pathlib import Path
 
-from encontros.startup import load_settings_or_exit
+from encontros.startup import configuration_warnings, load_settings_or_exit
 
 # Fail here, in one line, rather than in every worker. Loading the settings also
 # reads .env, so PROMETHEUS_MULTIPROC_DIR is known before prometheus_client is imported.
@@ -49,6 +49,12 @@ def on_starting(server):
         Path(directory).mkdir(parents=True, exist_ok=True)
         for path in Path(directory).glob("*.db"):
             path.unlink()
+
+
+def when_ready(server):
+    """Said once by the master process, not by every worker."""
+    for warning in configuration_warnings(settings):
+        server.log.warning(warning)
 
 
 def child_exit(server, worker):

@@ -1,9 +1,12 @@
+import base64
+import binascii
 import logging
+import secrets
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import BadRequest, DisallowedHost, MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.locale import LocaleMiddleware
@@ -11,11 +14,13 @@ from django.urls import resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS
 
 from encontros import public_cache
 from encontros.metrics import public_cache_answers
-from encontros.views import service_unavailable
+from encontros.views import bad_request, is_api_request, service_unavailable
+from events.api.exceptions import error_response
 from events.database_errors import is_busy
 
 logger = logging.getLogger(__name__)
@@ -37,6 +42,66 @@ class ProbeMiddleware:
     def __call__(self, request):
         if request.path_info in PROBE_PATHS:
             return resolve(request.path_info).func(request)
+        return self.get_response(request)
+
+
+class BasicAuthMiddleware:
+    """HTTP basic auth in front of everything but the probes (answered before it),
+    when BASIC_AUTH_USERNAME and BASIC_AUTH_PASSWORD are both set.
+
+    It runs before any other part of the site, so that a visitor without the
+    credentials meets nothing that could fail and show Django's debug page.
+    """
+
+    def __init__(self, get_response):
+        if not (settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.expected = f"{settings.BASIC_AUTH_USERNAME}:{settings.BASIC_AUTH_PASSWORD}".encode()
+
+    def __call__(self, request):
+        if self.has_credentials(request):
+            return self.get_response(request)
+        response = HttpResponse(
+            _("Authentication required."), status=401, content_type="text/plain; charset=utf-8"
+        )
+        response["WWW-Authenticate"] = 'Basic realm="restricted", charset="UTF-8"'
+        return response
+
+    def has_credentials(self, request):
+        scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return secrets.compare_digest(given, self.expected)
+
+
+class NulByteMiddleware:
+    """A NUL byte in the query string, or in an API path, is a malformed request (400).
+
+    No URL of the site holds one, and PostgreSQL cannot compare text with it: a
+    filter, search or path parameter holding one would otherwise fail in the
+    database. Form fields refuse it themselves (Django's forms and DRF's fields).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        if is_api_request(request) and (names or "\x00" in request.path):
+            message = _("Remove the NUL bytes: they are not allowed.")
+            return error_response(400, {name: [message] for name in names})
+        if names:
+            return bad_request(request, BadRequest("NUL byte in the query string"))
+        # The pages' path converters match no NUL byte: such a path is a 404 there.
         return self.get_response(request)
 
 

@@ -5,9 +5,11 @@ environment variables (a `.env` file beside manage.py is read when present).
 See `.env.example` for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from encontros.logging import FORMATTERS, logging_config
@@ -50,6 +52,11 @@ SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
 # The `environment` label of the app_info metric (homologacao, production, ...).
 ENVIRONMENT = env.str("ENVIRONMENT", default="development" if DEBUG else "production")
 EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
+# Both set: every page and API answer asks for these credentials (HTTP basic auth),
+# probes excepted. For a private environment such as homologation; production never
+# sets them.
+BASIC_AUTH_USERNAME = env.str("BASIC_AUTH_USERNAME", default="")
+BASIC_AUTH_PASSWORD = env.str("BASIC_AUTH_PASSWORD", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +75,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "encontros",
     "events",
 ]
@@ -76,7 +84,10 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Before SecurityMiddleware and CommonMiddleware: probes skip the host check and HTTPS redirect.
     "encontros.middleware.ProbeMiddleware",
+    # Before anything that could fail: without credentials, nothing else runs.
+    "encontros.middleware.BasicAuthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "encontros.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "encontros.middleware.DatabaseUnavailableMiddleware",
     # Hits skip everything below: the cache holds finished, compressed answers.
@@ -84,14 +95,18 @@ MIDDLEWARE = [
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "encontros.middleware.LanguageMiddleware",
+    # Outside CommonMiddleware, so that the trailing-slash redirect of an edit link
+    # gets its headers too, and outside RatelimitMiddleware, so that refused attempts do.
+    "events.middleware.PrivateLinkMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Outside RatelimitMiddleware, so that refused attempts get its headers too.
-    "events.middleware.PrivateLinkMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Refuses logins from a locked-out username or client (see AXES_* below).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -191,11 +206,41 @@ PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024
 # s-maxage of public answers, for a CDN in front of the site (0: none may keep them).
 HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=0)
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+
+# Mail goes to the SMTP server that EMAIL_URL names (smtp+tls://user:password@host:587,
+# any provider). Without one, a production process sends nothing (pages say so, and
+# gunicorn warns at start); in development, messages are printed to the console.
+# Production never prints them: they carry edit links and addresses.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_ENABLED = bool(EMAIL_URL) or DEBUG
+EMAIL_CONFIG = env.email_url_config(EMAIL_URL or ("consolemail://" if DEBUG else "dummymail://"))
+if EMAIL_URL and not DEBUG and not EMAIL_CONFIG["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    raise ConfigurationError(
+        "EMAIL_URL must name an SMTP server (smtp://, smtp+tls://, smtp+ssl://) when DEBUG "
+        "is false; leave it empty to send no e-mail."
+    )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>"
 )
+
+# Admin login brute-force protection (django-axes): failures are counted in the
+# database, shared by every process and replica; after ADMIN_LOGIN_FAILURE_LIMIT
+# failures, the username is locked (from any client) and so is the client (for
+# any username), for ADMIN_LOGIN_LOCKOUT_MINUTES. Lockouts are logged and counted
+# (admin_login_lockouts_total, see encontros.apps).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "encontros.proxy.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# The access log would store every admin login with its address, which we do not need.
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -256,6 +301,25 @@ RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
 # A limit whose count is unknown (the cache is down) lets the request through.
 RATELIMIT_FAIL_OPEN = True
 
+# Content-Security-Policy on every answer (django-csp): the site's own scripts and
+# styles only, from files (no inline code, so no nonce, which would change every
+# answer and keep pages out of caches). Framing stays X-Frame-Options' job: the
+# embed (events:embed) may be framed by other sites. ReDoc alone needs more
+# (see encontros/api_router.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -264,7 +328,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["events.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

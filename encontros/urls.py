@@ -34,4 +34,7 @@ urlpatterns = [
     path("", include("django_prometheus.urls")),
 ] + i18n_patterns(path("", include("events.urls")), prefix_default_language=False)
 
+handler400 = "encontros.views.bad_request"
+handler403 = "encontros.views.permission_denied"
+handler404 = "encontros.views.page_not_found"
 handler500 = "encontros.views.server_error"

@@ -1,10 +1,12 @@
 import csv
+import re
 from contextlib import suppress
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,10 +34,17 @@ CSV_FIELDS = [
 ]
 
 
+# Spreadsheets run a cell as a formula when it starts with one of these characters
+# (full-width forms included). A cell starts at the start of the value and after
+# every separator: "," in most locales, ";" where "," is the decimal mark, as in
+# Brazil, and after line breaks; spaces and quotes before the character count too.
+_FORMULA_START = re.compile(r"(^|[,;\n\r])([\s\"]*?)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
+
+
 def _csv_safe(value):
-    # Spreadsheets run cells starting with these characters as formulas.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The value with a quote before every character that some spreadsheet, in
+    either separator convention, would read as the start of a formula."""
+    return _FORMULA_START.sub(r"\1\2'", str(value))
 
 
 @admin.register(Event)
@@ -96,7 +105,9 @@ class EventAdmin(admin.ModelAdmin):
             if field.name in form.changed_data
         }
         try:
-            services.event_update(event=obj, channel=services.Channel.ADMIN, changes=changes)
+            services.event_update(
+                event=obj, channel=services.Channel.ADMIN, changes=changes, moderated=False
+            )
         except Event.DoesNotExist:
             raise Http404 from None
 
@@ -167,18 +178,25 @@ class EventAdmin(admin.ModelAdmin):
         description=_("Issue a new edit link (the old one stops working)"), permissions=["change"]
     )
     def issue_edit_link(self, request, queryset):
-        for event in queryset:
-            token = services.event_issue_edit_token(event=event)
-            edit_url = services.edit_link(request, token)
-            self.message_user(
-                request,
-                _(
-                    "New edit link for “%(title)s”, shown only this once: %(url)s — "
-                    "send it to the organizer."
-                )
-                % {"title": event.title, "url": edit_url},
-                messages.WARNING,
-            )
+        # Shown on a page of its own, never through the messages framework, whose
+        # cookie is signed but readable by anyone who holds it.
+        links = [
+            (event, services.edit_link(request, services.event_issue_edit_token(event=event)))
+            for event in queryset
+        ]
+        response = TemplateResponse(
+            request,
+            "admin/events/event/edit_links.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("New edit links"),
+                "links": links,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "strict-origin"
+        return response
 
 
 @admin.register(Technology)

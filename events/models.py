@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -35,8 +36,16 @@ def validate_event_year(moment):
 
 
 def technology_slug(name):
-    """One slug per technology: "C#" and "C++" must not both become "c"."""
-    return slugify(name.replace("#", " sharp").replace("+", "p"), allow_unicode=True)
+    """What makes a technology itself: names with the same slug are one technology,
+    and the database refuses a second one (the slug is unique).
+
+    Case is folded character by character (Unicode case folding, not Python's
+    lower(), whose final-sigma rule makes "ΑΣ" and "Ασ" differ), so every pair of
+    names that a database's lower() calls equal has one slug. "C#" and "C++" must
+    not both become "c".
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return slugify(folded.replace("#", " sharp").replace("+", "p"), allow_unicode=True)
 
 
 TECHNOLOGY_NAME_MAX_LENGTH = 50
@@ -72,6 +81,21 @@ def validate_no_control_characters(text):
             _("Remove the invisible control characters from this text."),
             code="control_characters",
         )
+
+
+# Everything that some reader of the text (a calendar, a log, a CSV file, Python's
+# str.splitlines) takes for the end of a line.
+LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def validate_single_line(text):
+    """Names, titles and places are one line: a line break in them would start a
+    new line in calendars and other one-line-per-value formats."""
+    if LINE_BREAKS.search(text):
+        raise ValidationError(_("Write this on a single line."), code="line_break")
+
+
+SINGLE_LINE_TEXT = [validate_no_control_characters, validate_single_line]
 
 
 MAX_TECHNOLOGIES = 10
@@ -122,7 +146,7 @@ class Technology(models.Model):
     name = models.CharField(
         _("name"),
         max_length=TECHNOLOGY_NAME_MAX_LENGTH,
-        validators=[validate_no_control_characters],
+        validators=SINGLE_LINE_TEXT,
     )
     slug = models.SlugField(
         _("slug"), max_length=TECHNOLOGY_SLUG_MAX_LENGTH, unique=True, allow_unicode=True
@@ -134,9 +158,6 @@ class Technology(models.Model):
         ordering = ["name"]
         verbose_name = _("technology")
         verbose_name_plural = _("technologies")
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="technology_name_unique_ci"),
-        ]
 
     def __str__(self):
         return self.name
@@ -250,9 +271,7 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     Mode = EventMode
     Status = EventStatus
 
-    title = models.CharField(
-        _("title"), max_length=200, validators=[validate_no_control_characters]
-    )
+    title = models.CharField(_("title"), max_length=200, validators=SINGLE_LINE_TEXT)
     slug = models.SlugField(_("slug"), max_length=255, unique=True, editable=False)
     description = models.TextField(
         _("description"),
@@ -265,14 +284,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         _("ends at"), null=True, blank=True, validators=[validate_event_year]
     )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
-    city = models.CharField(
-        _("city"), max_length=100, blank=True, validators=[validate_no_control_characters]
-    )
-    venue = models.CharField(
-        _("venue"), max_length=200, blank=True, validators=[validate_no_control_characters]
-    )
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=SINGLE_LINE_TEXT)
+    venue = models.CharField(_("venue"), max_length=200, blank=True, validators=SINGLE_LINE_TEXT)
     address = models.CharField(
-        _("address"), max_length=300, blank=True, validators=[validate_no_control_characters]
+        _("address"), max_length=300, blank=True, validators=SINGLE_LINE_TEXT
     )
     online_url = models.URLField(
         _("online URL"), max_length=500, blank=True, validators=[http_url_validator]
@@ -281,7 +296,7 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         Technology, related_name="events", blank=True, verbose_name=_("technologies")
     )
     organizer_name = models.CharField(
-        _("organizer name"), max_length=120, validators=[validate_no_control_characters]
+        _("organizer name"), max_length=120, validators=SINGLE_LINE_TEXT
     )
     organizer_email = models.EmailField(
         _("organizer e-mail"),

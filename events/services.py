@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import metrics
 from .database_errors import is_conflict
 from .edit_tokens import hash_edit_token, new_edit_token
-from .models import Event, Technology, validate_not_duplicate
+from .models import Event, Technology, technology_slug, validate_not_duplicate
 from .signals import content_changed
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,36 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
     metrics.events_created.labels(channel=channel).inc()
     return token
+
+
+# What the public reads of an event (besides its technologies): all but the
+# organizer's e-mail, which is private, and the status, which has its own rules.
+PUBLIC_FIELDS = [
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "city",
+    "venue",
+    "address",
+    "online_url",
+    "organizer_name",
+    "url",
+    "is_free",
+]
+
+
+def _changes_public_content(current, changes, technology_names):
+    """Whether the changes to this (locked) event alter what the public reads."""
+    if any(
+        getattr(current, name) != value for name, value in changes.items() if name in PUBLIC_FIELDS
+    ):
+        return True
+    if technology_names is None:
+        return False
+    slugs = {technology_slug(" ".join(name.split())) for name in technology_names if name.strip()}
+    return slugs != set(current.technologies.values_list("slug", flat=True))
 
 
 @dataclass(frozen=True)
@@ -206,14 +236,29 @@ def _show_current(event, current):
 
 
 @_atomic_retried_once_on_conflict
-def event_update(*, event, channel, changes, technology_names=None, expected_revision=None):
+def event_update(
+    *, event, channel, changes, technology_names=None, expected_revision=None, moderated=True
+):
     """Change these fields of an event (and its technologies, when given), and only
     these: writers of other fields at the same time keep their changes.
 
     With `expected_revision`, refuse (EventChanged) when the event changed since
     the writer read it. `event` ends up holding the stored values.
+
+    When the site requires approval, a moderated change (anyone's but staff's)
+    to what the public reads of a public event sends it back to pending: it
+    disappears from the site until staff publish it again, so the public never
+    reads what staff have not approved.
     """
     current = _lock_current(event, expected_revision=expected_revision)
+    sent_back = (
+        moderated
+        and settings.EVENTS_REQUIRE_APPROVAL
+        and current.status != Event.Status.PENDING
+        and _changes_public_content(current, changes, technology_names)
+    )
+    if sent_back:
+        changes = {**changes, "status": Event.Status.PENDING}
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
@@ -225,6 +270,9 @@ def event_update(*, event, channel, changes, technology_names=None, expected_rev
     content_changed()
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
+    if sent_back:
+        logger.info("event sent back for approval", extra={"event_id": event.pk})
+        metrics.events_status_changed.labels(status=event.status, channel=channel).inc()
     return event
 
 
@@ -321,7 +369,7 @@ def send_edit_link(*, event, edit_url):
     Returns whether it was sent. A mail server failure must not hide the link
     from the organizer, who still sees it on the page: it is logged, not raised.
     """
-    if not event.organizer_email:
+    if not event.organizer_email or not settings.EMAIL_ENABLED:
         return False
     context = {"event": event, "edit_url": edit_url, "APP_TITLE": settings.APP_TITLE}
     subject = _("Your edit link for “%(title)s”") % {"title": event.title}

@@ -151,6 +151,7 @@ def event_create(request):
                     "event": submission.event,
                     "edit_url": submission.edit_url,
                     "email_sent": submission.email_sent,
+                    "email_enabled": settings.EMAIL_ENABLED,
                     "hide_language_switch": True,
                 },
             )
@@ -162,6 +163,7 @@ def event_edit(request, token):
     event = _event_for_token(token)
     form = EventEditForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
+        was_pending = event.is_pending
         try:
             with _deleted_meanwhile_is_not_found():
                 services.event_update(
@@ -174,7 +176,16 @@ def event_edit(request, token):
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
         else:
-            messages.success(request, _("Your changes were saved."))
+            if event.is_pending and not was_pending:
+                messages.warning(
+                    request,
+                    _(
+                        "Your changes were saved. The event is hidden until our team reviews "
+                        "them; it will be public again as soon as they are approved."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your changes were saved."))
             return redirect("events:edit", token=token)
     return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
 

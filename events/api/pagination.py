@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
+from .filters import ONCE_ONLY
+
 # Deeper pages cost the database a scan of every skipped row; no reader needs them.
 MAX_OFFSET = 10_000
 
@@ -29,7 +31,10 @@ class EventPagination(LimitOffsetPagination):
 
     @staticmethod
     def _bounded_integer(request, name, default, minimum, maximum, max_value_message=None):
-        value = request.query_params.get(name, "")
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise serializers.ValidationError({name: [ONCE_ONLY]})
+        value = values[0] if values else ""
         if value == "":
             return default
         messages = {"max_value": max_value_message} if max_value_message else {}

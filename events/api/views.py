@@ -41,7 +41,8 @@ class EventWriteMixin:
     """Changes go through events.services, like the site's and the admin's.
 
     Answers carry the event's revision as ETag; a change sent with If-Match is
-    made only if the event is still at that revision (412 otherwise).
+    made only if the event is still at that revision (412 otherwise). Answers
+    that may carry the edit token or private fields are never stored by a cache.
     """
 
     def expected_revision(self):
@@ -65,6 +66,7 @@ class EventWriteMixin:
                 changes=fields,
                 technology_names=technology_names,
                 expected_revision=self.expected_revision(),
+                moderated=not self.acts_as_event_manager(),
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
@@ -82,7 +84,10 @@ class EventWriteMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code in (200, 201) and "revision" in (response.data or {}):
             response["ETag"] = etag(response.data["revision"])
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.answers_privately():
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 @schema.event_viewset
@@ -111,6 +116,11 @@ class EventViewSet(
     def acts_as_event_manager(self):
         # Whoever sends a token acts as its holder, staff included.
         return self.edit_token is None and is_event_manager(self.request.user, self.request.method)
+
+    def answers_privately(self):
+        return (
+            self.action == "create" or self.edit_token is not None or self.acts_as_event_manager()
+        )
 
     def filter_queryset(self, queryset):
         # The filters and their defaults (upcoming, published) narrow the list only:
@@ -191,6 +201,13 @@ class EventByTokenViewSet(
         if event is None:
             raise NotFound()
         return event
+
+    def acts_as_event_manager(self):
+        # Whoever sends a token acts as its holder, staff included.
+        return False
+
+    def answers_privately(self):
+        return True
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "shows_private_fields": True}

@@ -76,6 +76,8 @@ def test_calendar_feed_honours_the_list_filters(client, recife_python, other_eve
 
 
 def test_calendar_name_describes_every_filter(client, python):
+    # The filters know technologies of public events only.
+    EventFactory(technologies=[python])
     query = (
         "technology=python&mode=online&is_free=true"
         "&starts_after=2030-01-01&starts_before=2030-12-31&search=django"
