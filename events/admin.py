@@ -5,17 +5,21 @@ from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .forms import EventAdminForm
 from .models import Event, Technology
+from .time_zones import utc_offset_label
 
 CSV_FIELDS = [
     "title",
     "slug",
     "starts_at",
     "ends_at",
+    "time_zone",
     "mode",
     "city",
     "venue",
@@ -39,7 +43,8 @@ def _csv_safe(value):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "starts_at", "city", "mode", "status", "technology_list"]
+    form = EventAdminForm
+    list_display = ["title", "local_start", "city", "mode", "status", "technology_list"]
     list_filter = ["status", "mode", "city", "technologies", "starts_at"]
     search_fields = [
         "title",
@@ -57,7 +62,7 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["slug", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "description", "technologies"]}),
-        (_("When"), {"fields": ["starts_at", "ends_at"]}),
+        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
         (_("Where"), {"fields": ["mode", "city", "venue", "address", "online_url"]}),
         (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url", "is_free"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
@@ -73,6 +78,11 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("technologies")
+
+    @admin.display(description=_("starts at"), ordering="starts_at")
+    def local_start(self, event):
+        local = event.local_starts_at
+        return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {utc_offset_label(local)}"
 
     @admin.display(description=_("technologies"))
     def technology_list(self, event):

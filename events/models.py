@@ -1,5 +1,6 @@
 import hashlib
 import re
+import zoneinfo
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prometheus.models import ExportModelOperationsMixin
 
 from .search import normalize, search_terms
+from .time_zones import BRASILIA, time_zone_for_city, time_zone_name, validate_time_zone
 
 # An event without an end is considered to be happening for this long.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -218,6 +220,15 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     ends_at = models.DateTimeField(
         _("ends at"), null=True, blank=True, validators=[validate_event_year]
     )
+    # Blank only until clean() fills it in from the city.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default=BRASILIA,
+        validators=[validate_time_zone],
+        help_text=_("Start and end are times in this zone."),
+    )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
     city = models.CharField(
         _("city"), max_length=100, blank=True, validators=[validate_no_control_characters]
@@ -288,6 +299,7 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 condition=Q(status__in=["published", "pending", "cancelled"]),
                 name="event_status_valid",
             ),
+            models.CheckConstraint(condition=~Q(time_zone=""), name="event_has_time_zone"),
         ]
 
     def __str__(self):
@@ -297,6 +309,8 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        if not self.time_zone:
+            self.time_zone = time_zone_for_city(self.city)
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             errors["ends_at"] = _("The end cannot be before the start.")
@@ -322,6 +336,22 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         """Organizers cancel published events only: cancelling a pending event
         would make it public without approval."""
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def time_zone_name(self):
+        return time_zone_name(self.time_zone)
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_effective_end(self):
+        return self.effective_end.astimezone(self.zone)
 
     @property
     def effective_end(self):

@@ -1,8 +1,6 @@
 """schema.org data about events for search engines (JSON-LD), following the
 requirements of Google's Event rich results."""
 
-from django.utils import timezone
-
 from .models import Event
 
 SCHEMA = "https://schema.org/"
@@ -42,8 +40,8 @@ def event_json_ld(event, *, page_url):
         "@type": "Event",
         "name": event.title,
         "description": event.description,
-        "startDate": timezone.localtime(event.starts_at).isoformat(),
-        "endDate": timezone.localtime(event.effective_end).isoformat(),
+        "startDate": event.local_starts_at.isoformat(),
+        "endDate": event.local_effective_end.isoformat(),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": ATTENDANCE_MODES[event.mode],
         "location": _location(event),
@@ -60,6 +58,6 @@ def event_json_ld(event, *, page_url):
             "priceCurrency": CURRENCY,
             "availability": SCHEMA + "InStock",
             "url": event.url or page_url,
-            "validFrom": timezone.localtime(event.created_at).isoformat(),
+            "validFrom": event.created_at.astimezone(event.zone).isoformat(),
         }
     return data

@@ -73,6 +73,7 @@ EXAMPLES = {
     "description": "Talks about Django and data science, then pizza.\nFree registration.",
     "starts_at": "2025-06-10T19:00:00-03:00",
     "ends_at": "2025-06-10T22:00:00-03:00",
+    "time_zone": "America/Sao_Paulo",
     "mode": "hybrid",
     "city": "Florianópolis",
     "venue": "Centro de Inovação ACATE",

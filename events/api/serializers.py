@@ -163,6 +163,7 @@ class EventSerializer(serializers.ModelSerializer):
             "description",
             "starts_at",
             "ends_at",
+            "time_zone",
             "mode",
             "city",
             "venue",
@@ -185,6 +186,13 @@ class EventSerializer(serializers.ModelSerializer):
                 "help_text": _(
                     "Private: receives the edit link. Shown only to staff and to the "
                     "holder of the edit token."
+                )
+            },
+            "time_zone": {
+                "help_text": _(
+                    "IANA name of the zone where the event happens, e.g. America/Manaus. "
+                    "Times are shown on its clock. When left out on creation: the zone of "
+                    "the city, else America/Sao_Paulo."
                 )
             },
             "status": {
@@ -212,7 +220,9 @@ class EventSerializer(serializers.ModelSerializer):
         return value
 
     def to_representation(self, event):
-        data = super().to_representation(event)
+        # Times with the offset of the event's own clock.
+        with timezone.override(event.zone):
+            data = super().to_representation(event)
         if not self.context.get("shows_private_fields"):
             del data["organizer_email"]
         return data
@@ -248,6 +258,9 @@ class EventSerializer(serializers.ModelSerializer):
         """The validated model fields, and the technology names (None: unchanged)."""
         fields = dict(self.validated_data)
         fields.pop("confirm_duplicate", None)
+        if self.instance is None:
+            # Empty: the model takes the city's zone.
+            fields.setdefault("time_zone", "")
         return fields, fields.pop("technologies", None)
 
 
