@@ -29,7 +29,12 @@ CSV_FIELDS = [
     "organizer_email",
     "url",
     "is_free",
+    "price_from",
+    "price_to",
+    "currency",
+    "tickets_url",
     "status",
+    "cancellation_reason",
     "created_at",
     "updated_at",
 ]
@@ -61,10 +66,26 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["technologies"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "description", "technologies"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "status",
+                    "cancellation_reason",
+                    "description",
+                    "technologies",
+                ]
+            },
+        ),
         (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
         (_("Where"), {"fields": ["mode", "city", "venue", "address", "online_url"]}),
-        (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url", "is_free"]}),
+        (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url"]}),
+        (
+            _("Price"),
+            {"fields": ["is_free", "price_from", "price_to", "currency", "tickets_url"]},
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = [

@@ -26,7 +26,7 @@ class SiteBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css_class = "form-check-input"
         elif isinstance(widget, forms.Select):
             css_class = "form-select"
@@ -60,6 +60,10 @@ def event_formfield(model_field, **kwargs):
     if isinstance(model_field, models.DateTimeField):
         kwargs["validators"] = model_field.validators
         kwargs["form_class"] = WallClockDateTimeField
+    if isinstance(model_field, models.DecimalField):
+        # "50,00" in Portuguese, "50.00" in English.
+        kwargs["localize"] = True
+        kwargs["widget"] = forms.TextInput(attrs={"inputmode": "decimal"})
     return model_field.formfield(**kwargs)
 
 
@@ -160,6 +164,14 @@ def time_zone_choices(current=None):
 class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
     default_renderer = SiteFormRenderer()
 
+    # Chosen explicitly: neither answer is ticked in a new form.
+    is_free = forms.TypedChoiceField(
+        label=_("Price"),
+        choices=[(True, _("Free")), (False, _("Paid"))],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+    )
+
     technology_names = TechnologyNamesField(
         label=_("Technologies"),
         required=False,
@@ -185,6 +197,10 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
             "organizer_email",
             "url",
             "is_free",
+            "price_from",
+            "price_to",
+            "currency",
+            "tickets_url",
         ]
         widgets = {
             "starts_at": DATETIME_INPUT,
@@ -194,10 +210,14 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.pop("is_free", None)
         if self.instance.pk and not self.is_bound:
             self.initial["technology_names"] = ", ".join(
                 technology.name for technology in self.instance.technologies.all()
             )
+        self.fields["currency"].required = False
+        self.fields["currency"].widget.attrs.update(size=3, autocapitalize="characters")
         self.fields["time_zone"] = forms.ChoiceField(
             label=Event._meta.get_field("time_zone").verbose_name.capitalize(),
             choices=time_zone_choices(self.instance.time_zone if self.instance.pk else None),
@@ -214,6 +234,12 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
                 "mode",
                 "technology_names",
             ]
+        )
+
+    def clean_currency(self):
+        return (
+            self.cleaned_data["currency"].strip().upper()
+            or Event._meta.get_field("currency").get_default()
         )
 
 
@@ -296,3 +322,14 @@ class EventAdminForm(EventTimeZoneFormMixin, forms.ModelForm):
         formfield_callback = event_formfield
         # The admin adds the fields of its fieldsets.
         fields = [*EVENT_TIME_FIELDS, "time_zone"]
+
+
+class EventCancelForm(SiteForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        validators=[validate_no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the event's public page, e.g. “The venue is closed for repairs.”"),
+    )

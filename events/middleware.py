@@ -1,5 +1,11 @@
 # The pages whose URL carries a secret edit token, or which show a new one.
-PRIVATE_LINK_VIEWS = {"events:create", "events:edit", "events:cancel", "events:delete"}
+PRIVATE_LINK_VIEWS = {
+    "events:create",
+    "events:edit",
+    "events:cancel",
+    "events:restore",
+    "events:delete",
+}
 
 
 class PrivateLinkMiddleware:

@@ -2,9 +2,15 @@ import hashlib
 import re
 import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
@@ -260,7 +266,41 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         validators=[http_url_validator],
     )
     is_free = models.BooleanField(_("free"), default=True)
+    price_from = models.DecimalField(
+        _("price from"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The cheapest ticket, or the only price."),
+    )
+    price_to = models.DecimalField(
+        _("price up to"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The most expensive ticket, when prices vary."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="BRL",
+        validators=[RegexValidator("^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. BRL."))],
+    )
+    tickets_url = models.URLField(
+        _("tickets URL"), max_length=500, blank=True, validators=[http_url_validator]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
+    cancellation_reason = models.TextField(
+        _("cancellation reason"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500), validate_no_control_characters],
+        help_text=_("Optional, shown on the public page of a cancelled event."),
+    )
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Normalised copy of the searchable text, kept up to date by events.services.
     search_text = models.TextField(default="", editable=False)
@@ -300,6 +340,19 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 name="event_status_valid",
             ),
             models.CheckConstraint(condition=~Q(time_zone=""), name="event_has_time_zone"),
+            models.CheckConstraint(
+                condition=Q(is_free=False) | Q(price_from__isnull=True, price_to__isnull=True),
+                name="event_free_has_no_price",
+                violation_error_message=_("A free event has no price."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price_to__isnull=True)
+                | Q(price_from__isnull=False, price_to__gte=models.F("price_from")),
+                name="event_price_range_ordered",
+                violation_error_message=_(
+                    "The highest price needs a lowest price, and cannot be below it."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -320,6 +373,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                     errors[field] = _("Required unless the event is online.")
         if self.mode != self.Mode.IN_PERSON and not self.online_url:
             errors["online_url"] = _("Online and hybrid events need an online URL.")
+        if self.is_free and (self.price_from is not None or self.price_to is not None):
+            errors["price_from"] = _("A free event has no price.")
+        elif self.price_to is not None and (
+            self.price_from is None or self.price_to < self.price_from
+        ):
+            errors["price_to"] = _(
+                "The highest price needs a lowest price, and cannot be below it."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -336,6 +397,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         """Organizers cancel published events only: cancelling a pending event
         would make it public without approval."""
         return self.status == self.Status.PUBLISHED
+
+    def organizer_can_restore(self, now=None):
+        """A cancellation can be undone until the event starts."""
+        return self.is_cancelled and self.starts_at > (now or timezone.now())
+
+    @property
+    def has_price_range(self):
+        return self.price_to is not None and self.price_to != self.price_from
 
     @property
     def zone(self):

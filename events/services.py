@@ -6,6 +6,7 @@ import secrets
 import smtplib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -118,8 +119,29 @@ def event_set_status(*, event, status, channel):
     return event
 
 
-def event_cancel(*, event, channel):
+@transaction.atomic
+def event_cancel(*, event, channel, reason=""):
+    """The organizer calls the event off; it stays public, marked cancelled, with the
+    reason they give."""
+    if not event.organizer_can_cancel:
+        raise ValidationError(_("Only published events can be cancelled."), code="not_published")
+    event.cancellation_reason = reason.strip()
+    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    event.save(update_fields=["cancellation_reason", "updated_at"])
     return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
+
+
+@transaction.atomic
+def event_restore(*, event, channel):
+    """Undo a cancellation, while the event has not started."""
+    if not event.organizer_can_restore():
+        raise ValidationError(
+            _("Only a cancelled event that has not started can be restored."),
+            code="not_restorable",
+        )
+    event.cancellation_reason = ""
+    event.save(update_fields=["cancellation_reason", "updated_at"])
+    return event_set_status(event=event, status=Event.Status.PUBLISHED, channel=channel)
 
 
 def event_delete(*, event, channel):

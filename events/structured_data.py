@@ -10,8 +10,6 @@ ATTENDANCE_MODES = {
     Event.Mode.ONLINE: SCHEMA + "OnlineEventAttendanceMode",
     Event.Mode.HYBRID: SCHEMA + "MixedEventAttendanceMode",
 }
-# The site's events are in Brazil; a free event still needs a currency in an Offer.
-CURRENCY = "BRL"
 
 
 def _place(event):
@@ -51,13 +49,30 @@ def event_json_ld(event, *, page_url):
     technologies = [technology.name for technology in event.technologies.all()]
     if technologies:
         data["keywords"] = ", ".join(technologies)
-    if event.is_free:
-        data["offers"] = {
-            "@type": "Offer",
-            "price": 0,
-            "priceCurrency": CURRENCY,
-            "availability": SCHEMA + "InStock",
-            "url": event.url or page_url,
-            "validFrom": event.created_at.astimezone(event.zone).isoformat(),
-        }
+    offers = _offers(event, page_url=page_url)
+    if offers:
+        data["offers"] = offers
     return data
+
+
+def _offers(event, *, page_url):
+    """What tickets cost, when the event is free or its price is known."""
+    if not event.is_free and event.price_from is None:
+        return None
+    offer = {
+        "@type": "Offer",
+        "priceCurrency": event.currency,
+        "availability": SCHEMA + "InStock",
+        "url": event.tickets_url or event.url or page_url,
+        "validFrom": event.created_at.astimezone(event.zone).isoformat(),
+    }
+    if event.is_free:
+        return {**offer, "price": 0}
+    if event.has_price_range:
+        return {
+            **offer,
+            "@type": "AggregateOffer",
+            "lowPrice": str(event.price_from),
+            "highPrice": str(event.price_to),
+        }
+    return {**offer, "price": str(event.price_from)}

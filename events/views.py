@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +15,8 @@ from . import services
 from .calendar import google_calendar_url
 from .feeds import feed_title, subscription_links, upcoming_filterset, with_query
 from .filters import EventFilter
-from .forms import EventForm, EventSubmissionForm
-from .models import Event, Technology
+from .forms import EventCancelForm, EventForm, EventSubmissionForm
+from .models import Event, Technology, technology_slug
 from .structured_data import event_json_ld
 
 
@@ -79,6 +80,7 @@ class EventDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         page_url = self.request.build_absolute_uri(self.object.get_absolute_url())
         context.update(
+            technologies=self.object.technologies.all(),
             canonical_url=page_url,
             google_calendar_url=google_calendar_url(self.object, page_url=page_url),
             json_ld=event_json_ld(self.object, page_url=page_url),
@@ -115,9 +117,28 @@ def _event_for_token(token):
         raise Http404 from None
 
 
+def _preview(request, form):
+    """The event's page as it will look, from the form's valid data, nothing saved."""
+    event = form.instance
+    technologies = [
+        Technology(name=name, slug=technology_slug(name))
+        for name in form.cleaned_data["technology_names"]
+    ]
+    return render(
+        request,
+        "events/event_preview.html",
+        {"event": event, "technologies": technologies, "form": form, "preview": True},
+    )
+
+
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
     form = EventSubmissionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "edit" in request.POST:
+        # Back from the preview: the filled form, without judging it yet.
+        return render(request, "events/event_form.html", {"form": form})
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        return _preview(request, form)
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
         token = services.event_create(
@@ -152,18 +173,48 @@ def event_edit(request, token):
         )
         messages.success(request, _("Your changes were saved."))
         return redirect("events:edit", token=token)
-    return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
+    return render(
+        request,
+        "events/event_edit.html",
+        {
+            "form": form,
+            "event": event,
+            "token": token,
+            "can_restore": event.organizer_can_restore(),
+        },
+    )
+
+
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def event_cancel(request, token):
+    """Asks for confirmation and an optional public reason, then cancels."""
+    event = _event_for_token(token)
+    form = EventCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(
+                event=event, channel=services.Channel.WEB, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The event is now marked as cancelled."))
+        return redirect("events:edit", token=token)
+    return render(
+        request, "events/event_confirm_cancel.html", {"event": event, "token": token, "form": form}
+    )
 
 
 @require_POST
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
-def event_cancel(request, token):
+def event_restore(request, token):
     event = _event_for_token(token)
-    if not event.organizer_can_cancel:
-        messages.error(request, _("Only published events can be cancelled."))
+    try:
+        services.event_restore(event=event, channel=services.Channel.WEB)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        services.event_cancel(event=event, channel=services.Channel.WEB)
-        messages.success(request, _("The event is now marked as cancelled."))
+        messages.success(request, _("The cancellation was undone: the event is back on."))
     return redirect("events:edit", token=token)
 
 

@@ -174,7 +174,12 @@ class EventSerializer(serializers.ModelSerializer):
             "organizer_email",
             "url",
             "is_free",
+            "price_from",
+            "price_to",
+            "currency",
+            "tickets_url",
             "status",
+            "cancellation_reason",
             "created_at",
             "updated_at",
             "page_url",
@@ -197,8 +202,18 @@ class EventSerializer(serializers.ModelSerializer):
             },
             "status": {
                 "help_text": _(
-                    "Set by staff. The edit token holder may only cancel a published event."
+                    "Set by staff. The edit token holder may only cancel a published event, "
+                    "and publish it again while it has not started."
                 )
+            },
+            "is_free": {"help_text": _("Free events have no price.")},
+            "price_from": {
+                "help_text": _("The cheapest ticket, or the only price; only for paid events.")
+            },
+            "price_to": {"help_text": _("The most expensive ticket, when prices vary.")},
+            "currency": {"help_text": _("ISO 4217 code of the prices.")},
+            "cancellation_reason": {
+                "help_text": _("Shown on the public page of a cancelled event.")
             },
         }
 
@@ -231,11 +246,10 @@ class EventSerializer(serializers.ModelSerializer):
         current = self.instance.status if self.instance else None
         if self.context.get("is_event_manager") or status == current:
             return status
-        if (
-            self.instance
-            and status == Event.Status.CANCELLED
-            and self.instance.organizer_can_cancel
-        ):
+        event = self.instance
+        if event and status == Event.Status.CANCELLED and event.organizer_can_cancel:
+            return status
+        if event and status == Event.Status.PUBLISHED and event.organizer_can_restore():
             return status
         raise serializers.ValidationError(_("Only staff can set this status."))
 

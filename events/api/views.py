@@ -43,11 +43,24 @@ class EventWriteMixin:
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
         event = serializer.instance
+        status = fields.pop("status", event.status)
         for name, value in fields.items():
             setattr(event, name, value)
         services.event_update(
             event=event, channel=services.Channel.API, technology_names=technology_names
         )
+        if status == event.status:
+            return
+        # Organizers cancel and restore under the site's rules (serializer.validate_status).
+        if not serializer.context.get("is_event_manager"):
+            if status == Event.Status.CANCELLED:
+                services.event_cancel(
+                    event=event, channel=services.Channel.API, reason=event.cancellation_reason
+                )
+            else:
+                services.event_restore(event=event, channel=services.Channel.API)
+        else:
+            services.event_set_status(event=event, status=status, channel=services.Channel.API)
 
     def perform_destroy(self, event):
         services.event_delete(event=event, channel=services.Channel.API)

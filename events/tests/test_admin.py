@@ -73,7 +73,8 @@ class TestEventAdmin:
                 "mode": "online",
                 "online_url": "https://meet.example.org/x",
                 "organizer_name": "Staff",
-                "is_free": "on",
+                "is_free": "True",
+                "currency": "BRL",
             },
         )
         assert response.status_code == 302, response.context["adminform"].form.errors

@@ -36,7 +36,7 @@ def submission(client, **overrides):
         "technology_names": "Python, Django",
         "organizer_name": "Grupy PE",
         "organizer_email": "",
-        "is_free": "on",
+        "is_free": "True",
         "homepage": "",
         "rendered_at": form["rendered_at"].value(),
     }

@@ -55,7 +55,7 @@ def form_data(**overrides):
         "city": "Manaus",
         "venue": "Sidia",
         "organizer_name": "JUG Manaus",
-        "is_free": "on",
+        "is_free": "True",
     }
     data.update(overrides)
     return data
@@ -408,7 +408,8 @@ class TestAdmin:
             "mode": "online",
             "online_url": "https://meet.example.org/x",
             "organizer_name": "Staff",
-            "is_free": "on",
+            "is_free": "True",
+            "currency": "BRL",
         }
         data.update(overrides)
         return data
