@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "encontros.middleware.ChosenLanguageMiddleware",
+    "encontros.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,7 +203,7 @@ STORAGES = {
 EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
 EVENTS_FORM_MIN_SECONDS = 3
-RATELIMIT_VIEW = "events.views.rate_limited"
+RATELIMIT_VIEW = "encontros.views.rate_limited"
 # Behind the load balancer, the visitor is the last X-Forwarded-For hop.
 RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
 # A limit whose count is unknown (the cache is down) lets the request through.

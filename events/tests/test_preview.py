@@ -3,10 +3,13 @@
 import re
 
 import pytest
+from django.urls import reverse
 
 from events.models import Event
 
-from .test_submission import CREATE, submission
+from .helpers import submission
+
+CREATE = reverse("events:create")
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

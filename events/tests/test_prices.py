@@ -13,8 +13,10 @@ from events.forms import EventForm
 from events.models import Event
 
 from .factories import EventFactory
+from .helpers import submission
 from .pages import page_metadata
-from .test_submission import CREATE, submission
+
+CREATE = reverse("events:create")
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -91,14 +93,14 @@ def test_edit_form_ticks_the_events_choice():
 
 
 def test_paid_event_with_prices_in_portuguese_format(client):
-    client.cookies["django_language"] = "pt-br"
-    submission(
-        client,
-        is_free="False",
-        price_from="49,90",
-        price_to="120",
-        tickets_url="tickets.example.org/buy",
-    )
+    with translation.override("pt-br"):
+        submission(
+            client,
+            is_free="False",
+            price_from="49,90",
+            price_to="120",
+            tickets_url="tickets.example.org/buy",
+        )
 
     event = Event.objects.get()
     assert (event.price_from, event.price_to, event.currency) == (

@@ -30,8 +30,8 @@ from events.time_zones import (
 )
 
 from .factories import EventFactory
+from .helpers import submission
 from .pages import page_metadata
-from .test_submission import submission
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
