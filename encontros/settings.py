@@ -50,6 +50,11 @@ SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
 # The `environment` label of the app_info metric (homologacao, production, ...).
 ENVIRONMENT = env.str("ENVIRONMENT", default="development" if DEBUG else "production")
 EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
+# The site's address in e-mails sent outside a request (the moderators' digest).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Pending events arriving within this many seconds share one e-mail to the moderators.
+EVENTS_MODERATION_DIGEST_SECONDS = env.int("EVENTS_MODERATION_DIGEST_SECONDS", default=300)
+EVENTS_REPORT_RATE = env.str("EVENTS_REPORT_RATE", default="5/h")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

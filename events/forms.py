@@ -10,7 +10,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, clean_technology_names, validate_no_control_characters
+from .models import Event, Report, clean_technology_names, validate_no_control_characters
 from .time_zones import (
     BRAZIL_TIME_ZONES,
     time_zone_for_city,
@@ -294,3 +294,13 @@ class EventCancelForm(SiteForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown on the event's public page, e.g. “The venue is closed for repairs.”"),
     )
+
+
+class ReportForm(forms.ModelForm):
+    default_renderer = SiteFormRenderer()
+
+    class Meta:
+        model = Report
+        fields = ["reason", "text"]
+        widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"reason": _("What is wrong?"), "text": _("Details (optional)")}

@@ -3,6 +3,7 @@ import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxLengthValidator,
@@ -255,6 +256,8 @@ class EventStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     PENDING = "pending", _("Pending approval")
     CANCELLED = "cancelled", _("Cancelled")
+    # Refused by staff: never public, the reason shown to the organizer alone.
+    REJECTED = "rejected", _("Rejected")
 
 
 # The mixin exports inserts, updates and deletes of events at /metrics.
@@ -344,6 +347,19 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         _("tickets URL"), max_length=500, blank=True, validators=[http_url_validator]
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
+    rejection_reason = models.TextField(
+        _("rejection reason"),
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000), validate_no_control_characters],
+        help_text=_("Sent to the organizer and shown on their edit page, never publicly."),
+    )
+    # The language the organizer wrote in: messages to them use it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # When the moderators' digest mentioned this pending event.
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.TextField(
         _("cancellation reason"),
         max_length=500,
@@ -441,6 +457,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_rejected(self):
+        return self.status == self.Status.REJECTED
+
+    @property
     def organizer_can_cancel(self):
         """Organizers cancel published events only: cancelling a pending event
         would make it public without approval."""
@@ -486,3 +506,67 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         parts = [self.title, self.description, self.city, self.venue, self.organizer_name]
         parts += [technology.name for technology in self.technologies.all()]
         return normalize(" ".join(parts))
+
+
+class StatusChange(models.Model):
+    """One change of an event's status, whichever door it came through."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("event")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=EventStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=EventStatus)
+    channel = models.CharField(_("door"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("staff member"),
+        help_text=_("Empty: the organizer, through the edit link or the API."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class Report(models.Model):
+    """A visitor's warning that something is wrong with an event."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or not a tech event")
+        WRONG = "wrong", _("Wrong information")
+        CANCELLED = "cancelled", _("The event was cancelled")
+        OTHER = "other", _("Something else")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="reports", verbose_name=_("event")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    text = models.TextField(
+        _("details"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500), validate_no_control_characters],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "wrong", "cancelled", "other"]),
+                name="report_reason_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.event}"

@@ -27,6 +27,7 @@ urlpatterns = [
     path("events/edit/<token:token>/restore/", views.event_restore, name="restore"),
     path("events/edit/<token:token>/delete/", views.event_delete, name="delete"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("events/<slug:slug>/report/", views.event_report, name="report"),
     path("events/<slug:slug>.ics", feeds.event_calendar, name="event-calendar"),
     path("feeds/events.ics", feeds.upcoming_calendar, name="calendar"),
     path("feeds/events.atom", feeds.UpcomingEventsAtomFeed(), name="atom"),

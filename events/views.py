@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from .filters import (
     upcoming_filterset,
     with_query,
 )
-from .forms import EventCancelForm, EventForm, EventSubmissionForm
+from .forms import EventCancelForm, EventForm, EventSubmissionForm, ReportForm
 from .models import DuplicateEvent, Event, Technology, technology_slug
 from .structured_data import event_json_ld
 
@@ -229,3 +229,18 @@ def event_delete(request, token):
         messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
         return redirect("events:list")
     return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})
+
+
+def report_rate(group, request):
+    return settings.EVENTS_REPORT_RATE
+
+
+@ratelimit(key="ip", rate=report_rate, method="POST")
+def event_report(request, slug):
+    """Visitors tell staff that something is wrong with a public event; no account needed."""
+    event = get_object_or_404(Event.objects.public(), slug=slug)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(event=event, **form.cleaned_data)
+        return render(request, "events/report_received.html", {"event": event})
+    return render(request, "events/report_form.html", {"event": event, "form": form})

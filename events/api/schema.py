@@ -255,6 +255,7 @@ EXAMPLES = {
     "currency": "BRL",
     "tickets_url": "https://pythonfloripa.org/ingressos/42",
     "cancellation_reason": "",
+    "rejection_reason": "",
     "status": "published",
     "created_at": "2025-05-02T10:15:00-03:00",
     "updated_at": "2025-05-03T08:30:00-03:00",
@@ -296,7 +297,7 @@ def allow_empty_query_values(result, generator, request, public):
 
 
 # Answers carry every field of their component, but these.
-OPTIONAL_IN_ANSWERS = {"organizer_email"}
+OPTIONAL_IN_ANSWERS = {"organizer_email", "rejection_reason"}
 
 
 def require_answer_fields(result, generator, request, public):

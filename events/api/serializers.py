@@ -164,6 +164,7 @@ class EventSerializer(serializers.ModelSerializer):
             "currency",
             "tickets_url",
             "status",
+            "rejection_reason",
             "cancellation_reason",
             "created_at",
             "updated_at",
@@ -197,6 +198,12 @@ class EventSerializer(serializers.ModelSerializer):
             },
             "price_to": {"help_text": _("The most expensive ticket, when prices vary.")},
             "currency": {"help_text": _("ISO 4217 code of the prices.")},
+            "rejection_reason": {
+                "help_text": _(
+                    "Set by staff when rejecting. Shown only to staff and to the holder of "
+                    "the edit token."
+                )
+            },
             "cancellation_reason": {
                 "help_text": _("Shown on the public page of a cancelled event.")
             },
@@ -225,7 +232,14 @@ class EventSerializer(serializers.ModelSerializer):
             data = super().to_representation(event)
         if not self.context.get("shows_private_fields"):
             del data["organizer_email"]
+            del data["rejection_reason"]
         return data
+
+    def validate_rejection_reason(self, reason):
+        current = self.instance.rejection_reason if self.instance else ""
+        if reason != current and not self.context.get("is_event_manager"):
+            raise serializers.ValidationError(_("Only staff can set this field."))
+        return reason
 
     def validate_status(self, status):
         current = self.instance.status if self.instance else None

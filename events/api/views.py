@@ -31,8 +31,9 @@ class EventWriteMixin:
         status = fields.pop("status", event.status)
         for name, value in fields.items():
             setattr(event, name, value)
+        user = self.request.user
         services.event_update(
-            event=event, channel=services.Channel.API, technology_names=technology_names
+            event=event, channel=services.Channel.API, technology_names=technology_names, user=user
         )
         if status == event.status:
             return
@@ -45,7 +46,9 @@ class EventWriteMixin:
             else:
                 services.event_restore(event=event, channel=services.Channel.API)
         else:
-            services.event_set_status(event=event, status=status, channel=services.Channel.API)
+            services.event_set_status(
+                event=event, status=status, channel=services.Channel.API, user=user
+            )
 
     def perform_destroy(self, event):
         services.event_delete(event=event, channel=services.Channel.API)

@@ -67,3 +67,12 @@ def submission(client, **overrides):
     }
     data.update(overrides)
     return client.post(create, {k: v for k, v in data.items() if v is not None})
+
+
+# The management forms of the event admin's inlines (reports, status history), as an
+# admin page with no rows in them posts them.
+EVENT_ADMIN_INLINES = {
+    f"{prefix}-{name}": "0"
+    for prefix in ("reports", "status_changes")
+    for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+}

@@ -10,6 +10,7 @@ from events.edit_tokens import hash_edit_token
 from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
+from .helpers import EVENT_ADMIN_INLINES
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,7 @@ class TestEventAdmin:
                 "organizer_name": "Staff",
                 "is_free": "True",
                 "currency": "BRL",
+                **EVENT_ADMIN_INLINES,
             },
         )
         assert response.status_code == 302, response.context["adminform"].form.errors

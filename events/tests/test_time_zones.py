@@ -30,7 +30,7 @@ from events.time_zones import (
 )
 
 from .factories import EventFactory
-from .helpers import submission
+from .helpers import EVENT_ADMIN_INLINES, submission
 from .pages import page_metadata
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -410,6 +410,7 @@ class TestAdmin:
             "organizer_name": "Staff",
             "is_free": "True",
             "currency": "BRL",
+            **EVENT_ADMIN_INLINES,
         }
         data.update(overrides)
         return data
