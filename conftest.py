@@ -12,12 +12,19 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters live in the cache: every test starts with none.
+    # Rate-limit counters and public answers live in the cache: every test starts with none.
     from django.core.cache import cache
 
-    cache.clear()
+    from encontros import public_cache
+
+    def clear():
+        cache.clear()
+        public_cache.local_store.clear()
+        public_cache.local_version.forget()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +54,12 @@ def english(client):
 
     with translation.override("en"):
         yield client
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """Static files collected with the production storage, as the Docker build does
+    (for the tests that run the production server)."""
+    from encontros.tests.servers import manage, production_environment
+
+    manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())

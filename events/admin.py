@@ -1,9 +1,10 @@
 import csv
+from contextlib import suppress
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Case, Count, ExpressionWrapper, F, Q, When
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -209,12 +210,26 @@ class EventAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.event_update(event=obj, channel=services.Channel.ADMIN, user=request.user)
-        else:
+        if not change:
             services.event_create(
                 event=obj, channel=services.Channel.ADMIN, moderated=False, user=request.user
             )
+            return
+        changed = set(form.changed_data)
+        if "time_zone" in changed:
+            # The same wall-clock times in another zone are other moments.
+            changed.update(["starts_at", "ends_at"])
+        changes = {
+            field.name: getattr(obj, field.name)
+            for field in Event._meta.concrete_fields
+            if field.name in changed
+        }
+        try:
+            services.event_update(
+                event=obj, channel=services.Channel.ADMIN, changes=changes, user=request.user
+            )
+        except Event.DoesNotExist:
+            raise Http404 from None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -225,7 +240,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         for event in queryset:
-            services.event_delete(event=event, channel=services.Channel.ADMIN)
+            # Already deleted by someone else meanwhile: nothing left to do.
+            with suppress(Event.DoesNotExist):
+                services.event_delete(event=event, channel=services.Channel.ADMIN)
 
     def _set_status(self, request, queryset, status):
         for event in queryset:

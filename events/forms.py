@@ -221,6 +221,35 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
             or Event._meta.get_field("currency").get_default()
         )
 
+    def changes(self):
+        """The event's fields that this submission changes, with their new values."""
+        changed = set(self.changed_data)
+        if "time_zone" in changed:
+            # The same wall-clock times in another zone are other moments.
+            changed.update(EVENT_TIME_FIELDS)
+        return {name: getattr(self.instance, name) for name in changed if name in self._meta.fields}
+
+
+class EventEditForm(EventForm):
+    """The organizer's edit form. It remembers which revision of the event it
+    showed, so that a change saved meanwhile by someone else is not overwritten
+    unseen."""
+
+    # Optional: a page opened before the site asked for it saves as it always did.
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["revision"] = self.instance.revision
+        self.changed_meanwhile = False
+
+    def warn_changed_meanwhile(self, current):
+        """Show the organizer's values again, with a warning; sending them once more
+        replaces `current`, the version saved meanwhile."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision")] = current.revision
+        self.changed_meanwhile = True
+
 
 class EventSubmissionForm(EventForm):
     """The anonymous submission form, with its defences against spam bots."""

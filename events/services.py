@@ -1,6 +1,11 @@
 """Every write to events goes through these functions, whichever door it comes
-from (site, API or admin), so each rule and side effect lives in one place."""
+from (site, API or admin), so each rule and side effect lives in one place.
 
+Each one calls `content_changed()`, so that no cache serves what it replaced.
+"""
+
+import hashlib
+import itertools
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -10,13 +15,16 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from encontros.public_cache import content_changed
 
 from . import metrics
 from .edit_tokens import hash_edit_token, new_edit_token
@@ -31,6 +39,7 @@ class Channel:
     WEB = "web"
     API = "api"
     ADMIN = "admin"
+    DEMO = "demo"  # the seed_demo command
 
 
 def edit_link(request, token):
@@ -48,32 +57,41 @@ def technologies_from_names(names):
     return list(technologies.values())
 
 
-def _unique_slug(event):
-    base = slugify(f"{event.title} {event.starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
-    slug, suffix = base, 2
-    while Event.objects.filter(slug=slug).exists():
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
+def _take_turns(*key):
+    """Make the other transactions that pass the same key wait until this one ends
+    (a PostgreSQL advisory lock): what one of them reads is then what the others
+    wrote. SQLite, for development only, has no such lock."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
+def unique_slug(*, title, starts_at):
+    """The first free slug made of an event's title and day, numbered when taken."""
+    base = slugify(f"{title} {starts_at:%Y-%m-%d}")[:200].strip("-") or "event"
+    # Events of one title and day take turns until their transaction ends, so each
+    # one sees the slugs taken before it.
+    _take_turns("slug", base)
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    candidates = itertools.chain([base], (f"{base}-{number}" for number in itertools.count(2)))
+    return next(slug for slug in candidates if slug not in taken)
 
 
 def _save_with_slug(event):
-    # Two submissions with the same title and day may race for one slug: retry.
-    for _attempt in range(5):
-        event.slug = _unique_slug(event)
-        try:
-            with transaction.atomic():
-                event.save()
-            return
-        except IntegrityError:
-            if not Event.objects.filter(slug=event.slug).exists():
-                raise
-    raise IntegrityError("Could not find a free slug")
+    """Save a new event under the first free slug made of its title and day."""
+    event.slug = unique_slug(title=event.title, starts_at=event.starts_at)
+    event.save()
 
 
 def refresh_search_text(event):
     """Recompute the normalised search text; call after the technologies change."""
     event.search_text = event.build_search_text()
     Event.objects.filter(pk=event.pk).update(search_text=event.search_text)
+    content_changed()
 
 
 @transaction.atomic
@@ -96,6 +114,7 @@ def event_create(*, event, channel, technology_names=None, moderated=True, user=
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
     _status_changed(event=event, from_status=None, channel=channel, user=user)
+    content_changed()
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
     metrics.events_created.labels(channel=channel).inc()
     return token
@@ -116,26 +135,79 @@ def event_submit(
 ):
     """A new event sent through the site or the API: refused as a DuplicateEvent
     unless confirmed, then saved, and its edit link e-mailed to the organizer."""
-    if not confirm_duplicate:
-        validate_not_duplicate(event)
-    token = event_create(
-        event=event, channel=channel, technology_names=technology_names, moderated=moderated
-    )
+    with transaction.atomic():
+        # Duplicates share their start: submissions of one start take turns, so
+        # that of a burst of the same event only the first is saved.
+        _take_turns("starts_at", event.starts_at.timestamp())
+        if not confirm_duplicate:
+            validate_not_duplicate(event)
+        token = event_create(
+            event=event, channel=channel, technology_names=technology_names, moderated=moderated
+        )
     edit_url = edit_link(request, token)
     email_sent = send_edit_link(event=event, edit_url=edit_url)
     return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)
 
 
+class EventChanged(Exception):
+    """The event is no longer at the revision the writer read: someone changed it since."""
+
+    def __init__(self, event):
+        super().__init__(f"event {event.pk} is at revision {event.revision}")
+        self.event = event
+
+
+def _lock_current(event, *, expected_revision=None):
+    """The event's row as it is now, locked until the transaction ends, so that
+    concurrent writers of one event take turns.
+
+    Raises Event.DoesNotExist once the event is deleted (a write never brings it
+    back), and EventChanged when it is no longer at `expected_revision`.
+    """
+    current = Event.objects.select_for_update().filter(pk=event.pk).first()
+    if current is None:
+        raise Event.DoesNotExist(f"event {event.pk} was deleted")
+    if expected_revision is not None and current.revision != expected_revision:
+        raise EventChanged(current)
+    return current
+
+
+def _save_revision(current, fields):
+    """Write these fields of a locked event as its next revision."""
+    current.revision = F("revision") + 1
+    current.save(update_fields=[*fields, "revision", "updated_at"])
+    current.refresh_from_db(fields=["revision", "updated_at"])
+
+
+def _show_current(event, current):
+    """Give the caller's copy of an event the stored values (and no stale technologies)."""
+    for field in Event._meta.concrete_fields:
+        setattr(event, field.attname, getattr(current, field.attname))
+    getattr(event, "_prefetched_objects_cache", {}).pop("technologies", None)
+
+
 @transaction.atomic
-def event_update(*, event, channel, technology_names=None, user=None):
-    """Save the changes made to an event's fields (and technologies, when given)."""
-    from_status = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
-    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
-    event.save()
-    _status_changed(event=event, from_status=from_status, channel=channel, user=user)
+def event_update(
+    *, event, channel, changes, technology_names=None, expected_revision=None, user=None
+):
+    """Change these fields of an event (and its technologies, when given), and only
+    these: writers of other fields at the same time keep their changes.
+
+    With `expected_revision`, refuse (EventChanged) when the event changed since
+    the writer read it. `event` ends up holding the stored values.
+    """
+    current = _lock_current(event, expected_revision=expected_revision)
+    from_status = current.status
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    _save_revision(current, changes)
+    _status_changed(event=current, from_status=from_status, channel=channel, user=user)
     if technology_names is not None:
-        event.technologies.set(technologies_from_names(technology_names))
-    refresh_search_text(event)
+        current.technologies.set(technologies_from_names(technology_names))
+    refresh_search_text(current)
+    _show_current(event, current)
+    content_changed()
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
     return event
@@ -153,10 +225,6 @@ def _status_changed(*, event, from_status, channel, user=None):
         channel=channel,
         user=user if user is not None and user.is_authenticated else None,
     )
-    logger.info(
-        "event status set to %s", event.status, extra={"event_id": event.pk, "channel": channel}
-    )
-    metrics.events_status_changed.labels(status=event.status, channel=channel).inc()
     decided = event.status == Event.Status.REJECTED or (
         from_status == Event.Status.PENDING and event.status == Event.Status.PUBLISHED
     )
@@ -167,16 +235,19 @@ def _status_changed(*, event, from_status, channel, user=None):
 
 
 @transaction.atomic
-def event_set_status(*, event, status, channel, user=None, rejection_reason=None):
-    """Staff's moderation (and the organizer's cancel and restore, below)."""
-    from_status = event.status
-    event.status = status
-    update_fields = ["status", "updated_at"]
-    if rejection_reason is not None:
-        event.rejection_reason = rejection_reason
-        update_fields.append("rejection_reason")
-    event.save(update_fields=update_fields)
-    _status_changed(event=event, from_status=from_status, channel=channel, user=user)
+def event_set_status(*, event, status, channel, user=None, changes=None):
+    """Move an event to a status (with these other field changes, e.g. a reason)."""
+    current = _lock_current(event)
+    from_status = current.status
+    current.status = status
+    for name, value in (changes or {}).items():
+        setattr(current, name, value)
+    _save_revision(current, ["status", *(changes or {})])
+    _show_current(event, current)
+    _status_changed(event=current, from_status=from_status, channel=channel, user=user)
+    content_changed()
+    logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
+    metrics.events_status_changed.labels(status=status, channel=channel).inc()
     return event
 
 
@@ -186,10 +257,13 @@ def event_cancel(*, event, channel, reason=""):
     reason they give."""
     if not event.organizer_can_cancel:
         raise ValidationError(_("Only published events can be cancelled."), code="not_cancellable")
-    event.cancellation_reason = reason.strip()
-    event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
-    event.save(update_fields=["cancellation_reason", "updated_at"])
-    return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
+    reason = Event._meta.get_field("cancellation_reason").clean(reason.strip(), event)
+    return event_set_status(
+        event=event,
+        status=Event.Status.CANCELLED,
+        channel=channel,
+        changes={"cancellation_reason": reason},
+    )
 
 
 @transaction.atomic
@@ -200,9 +274,12 @@ def event_restore(*, event, channel):
             _("Only a cancelled event that has not started can be restored."),
             code="not_restorable",
         )
-    event.cancellation_reason = ""
-    event.save(update_fields=["cancellation_reason", "updated_at"])
-    return event_set_status(event=event, status=Event.Status.PUBLISHED, channel=channel)
+    return event_set_status(
+        event=event,
+        status=Event.Status.PUBLISHED,
+        channel=channel,
+        changes={"cancellation_reason": ""},
+    )
 
 
 def report_create(*, event, reason, text=""):
@@ -214,18 +291,26 @@ def report_create(*, event, reason, text=""):
     return report
 
 
-def event_delete(*, event, channel):
-    event_id = event.pk
-    event.delete()
-    logger.info("event deleted", extra={"event_id": event_id, "channel": channel})
+@transaction.atomic
+def event_delete(*, event, channel, expected_revision=None):
+    """Delete an event; Event.DoesNotExist when someone else already did."""
+    # Locking the event first, like every writer, orders the writers of one event
+    # the same way: no deadlock between a deletion and a change of technologies.
+    _lock_current(event, expected_revision=expected_revision).delete()
+    content_changed()
+    logger.info("event deleted", extra={"event_id": event.pk, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()
 
 
+@transaction.atomic
 def event_issue_edit_token(*, event):
     """Replace the event's edit token; the previous edit link stops working."""
     token = new_edit_token()
-    event.edit_token_hash = hash_edit_token(token)
-    event.save(update_fields=["edit_token_hash", "updated_at"])
+    current = _lock_current(event)
+    current.edit_token_hash = hash_edit_token(token)
+    _save_revision(current, ["edit_token_hash"])
+    _show_current(event, current)
+    content_changed()
     logger.info("event edit link reissued", extra={"event_id": event.pk})
     return token
 
@@ -246,6 +331,7 @@ def event_duplicate(*, event):
     _save_with_slug(copy)
     copy.technologies.set(technologies)
     refresh_search_text(copy)
+    content_changed()
     logger.info("event duplicated", extra={"event_id": copy.pk, "channel": Channel.ADMIN})
     return copy
 
@@ -261,6 +347,7 @@ def technology_delete(*, technology):
     event_ids = list(technology.events.values_list("pk", flat=True))
     technology.delete()
     _refresh_search_text_of(Event.objects.filter(pk__in=event_ids))
+    content_changed()
 
 
 @transaction.atomic
@@ -269,6 +356,7 @@ def technology_save(*, technology):
     technology.full_clean()
     technology.save()
     _refresh_search_text_of(technology.events.all())
+    content_changed()
 
 
 def _send_mail(*, template, subject, recipients, context, language, event_id=None):

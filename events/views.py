@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from .filters import (
     upcoming_filterset,
     with_query,
 )
-from .forms import EventCancelForm, EventForm, EventSubmissionForm, ReportForm
+from .forms import EventCancelForm, EventEditForm, EventSubmissionForm, ReportForm
 from .models import DuplicateEvent, Event, Technology, technology_slug
 from .structured_data import event_json_ld
 
@@ -130,6 +132,15 @@ def _preview(request, form):
     )
 
 
+@contextmanager
+def _deleted_meanwhile_is_not_found():
+    """An event deleted between loading the page and saving: the not-found page."""
+    try:
+        yield
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
     form = EventSubmissionForm(request.POST if request.method == "POST" else None)
@@ -167,15 +178,22 @@ def event_create(request):
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_edit(request, token):
     event = _event_for_token(token)
-    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
+    form = EventEditForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
-        services.event_update(
-            event=form.save(commit=False),
-            channel=services.Channel.WEB,
-            technology_names=form.cleaned_data["technology_names"],
-        )
-        messages.success(request, _("Your changes were saved."))
-        return redirect("events:edit", token=token)
+        try:
+            with _deleted_meanwhile_is_not_found():
+                services.event_update(
+                    event=event,
+                    channel=services.Channel.WEB,
+                    changes=form.changes(),
+                    technology_names=form.cleaned_data["technology_names"],
+                    expected_revision=form.cleaned_data["revision"],
+                )
+        except services.EventChanged as changed:
+            form.warn_changed_meanwhile(changed.event)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("events:edit", token=token)
     return render(
         request,
         "events/event_edit.html",
@@ -195,9 +213,10 @@ def event_cancel(request, token):
     form = EventCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_cancel(
-                event=event, channel=services.Channel.WEB, reason=form.cleaned_data["reason"]
-            )
+            with _deleted_meanwhile_is_not_found():
+                services.event_cancel(
+                    event=event, channel=services.Channel.WEB, reason=form.cleaned_data["reason"]
+                )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -213,7 +232,8 @@ def event_cancel(request, token):
 def event_restore(request, token):
     event = _event_for_token(token)
     try:
-        services.event_restore(event=event, channel=services.Channel.WEB)
+        with _deleted_meanwhile_is_not_found():
+            services.event_restore(event=event, channel=services.Channel.WEB)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -225,7 +245,8 @@ def event_restore(request, token):
 def event_delete(request, token):
     event = _event_for_token(token)
     if request.method == "POST":
-        services.event_delete(event=event, channel=services.Channel.WEB)
+        with _deleted_meanwhile_is_not_found():
+            services.event_delete(event=event, channel=services.Channel.WEB)
         messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
         return redirect("events:list")
     return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})

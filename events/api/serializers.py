@@ -168,10 +168,11 @@ class EventSerializer(serializers.ModelSerializer):
             "cancellation_reason",
             "created_at",
             "updated_at",
+            "revision",
             "page_url",
             "confirm_duplicate",
         ]
-        read_only_fields = ["slug", "created_at", "updated_at"]
+        read_only_fields = ["slug", "created_at", "updated_at", "revision"]
         extra_kwargs = {
             "organizer_email": {
                 "help_text": _(
@@ -206,6 +207,12 @@ class EventSerializer(serializers.ModelSerializer):
             },
             "cancellation_reason": {
                 "help_text": _("Shown on the public page of a cancelled event.")
+            },
+            "revision": {
+                "help_text": _(
+                    "Grows with every change; the answer's ETag. Send it back in If-Match to "
+                    "change the event only if nobody changed it since."
+                )
             },
         }
 

@@ -258,7 +258,9 @@ class TestStatusHistory:
 
     def test_an_edit_that_keeps_the_status_records_nothing(self, event):
         event.title = "Renamed"
-        services.event_update(event=event, channel=services.Channel.WEB)
+        services.event_update(
+            event=event, channel=services.Channel.WEB, changes={"title": "Renamed"}
+        )
 
         assert not StatusChange.objects.exists()
 

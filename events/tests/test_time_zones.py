@@ -374,14 +374,15 @@ class TestExports:
 
 def test_existing_events_move_to_brasilia_time(transactional_db):
     executor = MigrationExecutor(connection)
-    executor.migrate([("events", "0002_event_managers_group")])
-    old_apps = executor.loader.project_state([("events", "0002_event_managers_group")]).apps
+    executor.migrate([("events", "0004_event_revision")])
+    old_apps = executor.loader.project_state([("events", "0004_event_revision")]).apps
     OldEvent = old_apps.get_model("events", "Event")
     OldEvent.objects.create(
         title="Old",
         slug="old",
         description="",
         starts_at=datetime(2018, 12, 1, 21, 0, tzinfo=UTC),
+        effective_end=datetime(2018, 12, 2, 0, 0, tzinfo=UTC),
         organizer_name="Someone",
         city="Manaus",
         venue="Somewhere",

@@ -10,7 +10,7 @@ import events.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0004_event_price_and_cancellation_reason"),
+        ("events", "0006_event_price_and_cancellation_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ import events.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0003_event_time_zone"),
+        ("events", "0005_event_time_zone"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ import events.time_zones
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0002_event_managers_group"),
+        ("events", "0004_event_revision"),
     ]
 
     operations = [
