@@ -57,6 +57,11 @@ EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
 # sets them.
 BASIC_AUTH_USERNAME = env.str("BASIC_AUTH_USERNAME", default="")
 BASIC_AUTH_PASSWORD = env.str("BASIC_AUTH_PASSWORD", default="")
+# The site's address in e-mails sent outside a request (the moderators' digest).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Pending events arriving within this many seconds share one e-mail to the moderators.
+EVENTS_MODERATION_DIGEST_SECONDS = env.int("EVENTS_MODERATION_DIGEST_SECONDS", default=300)
+EVENTS_REPORT_RATE = env.str("EVENTS_REPORT_RATE", default="5/h")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

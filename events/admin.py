@@ -4,21 +4,25 @@ from contextlib import suppress
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Case, Count, ExpressionWrapper, F, Q, When
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Event, Technology
+from .forms import EventAdminForm
+from .models import Event, Report, StatusChange, Technology
+from .time_zones import utc_offset_label
 
 CSV_FIELDS = [
     "title",
     "slug",
     "starts_at",
     "ends_at",
+    "time_zone",
     "mode",
     "city",
     "venue",
@@ -28,7 +32,12 @@ CSV_FIELDS = [
     "organizer_email",
     "url",
     "is_free",
+    "price_from",
+    "price_to",
+    "currency",
+    "tickets_url",
     "status",
+    "cancellation_reason",
     "created_at",
     "updated_at",
 ]
@@ -47,10 +56,84 @@ def _csv_safe(value):
     return _FORMULA_START.sub(r"\1\2'", str(value))
 
 
+class WhenFilter(admin.SimpleListFilter):
+    """Upcoming events are what staff look after; "last 7 days" was not useful."""
+
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Happening from today")), ("past", _("Before today"))]
+
+    def queryset(self, request, queryset):
+        today = _start_of_today()
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=today)
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=today)
+        return queryset
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = _("reports")
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Reported by visitors")), ("no", _("Not reported"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+def _start_of_today():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class EventPartInline(admin.TabularInline):
+    """Read-only rows that belong to the event: whoever may see the event sees them."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("events.view_event")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(EventPartInline):
+    model = StatusChange
+    verbose_name_plural = _("Status history")
+    fields = ["changed_at", "from_status", "to_status", "channel", "user"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(EventPartInline):
+    model = Report
+    fields = ["created_at", "reason", "text"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Dealt with: staff may clear a report.
+        return request.user.has_perm("events.change_event")
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "starts_at", "city", "mode", "status", "technology_list"]
-    list_filter = ["status", "mode", "city", "technologies", "starts_at"]
+    form = EventAdminForm
+    list_display = ["title", "local_start", "city", "status", "report_count", "technology_list"]
+    list_filter = [WhenFilter, "status", ReportedFilter, "mode", "city", "technologies"]
+    inlines = [ReportInline, StatusChangeInline]
     search_fields = [
         "title",
         "description",
@@ -60,20 +143,37 @@ class EventAdmin(admin.ModelAdmin):
         "organizer_email",
         "technologies__name",
     ]
-    date_hierarchy = "starts_at"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-starts_at"]
     autocomplete_fields = ["technologies"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "description", "technologies"]}),
-        (_("When"), {"fields": ["starts_at", "ends_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "status",
+                    "rejection_reason",
+                    "cancellation_reason",
+                    "description",
+                    "technologies",
+                ]
+            },
+        ),
+        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
         (_("Where"), {"fields": ["mode", "city", "venue", "address", "online_url"]}),
-        (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url", "is_free"]}),
+        (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url"]}),
+        (
+            _("Price"),
+            {"fields": ["is_free", "price_from", "price_to", "currency", "tickets_url"]},
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = [
         "publish",
+        "reject",
         "move_to_pending",
         "cancel",
         "duplicate",
@@ -82,7 +182,30 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("technologies")
+        # Not super(): its ordering names these annotations before they exist.
+        is_past = Q(starts_at__lt=_start_of_today())
+        return (
+            Event.objects.annotate(
+                report_count=Count("reports", distinct=True),
+                is_past=ExpressionWrapper(is_past, output_field=models.BooleanField()),
+                upcoming_order=Case(When(is_past, then=None), default=F("starts_at")),
+            )
+            .prefetch_related("technologies")
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        # Upcoming events first, soonest first; then past ones, most recent first.
+        return ["is_past", "upcoming_order", "-starts_at"]
+
+    @admin.display(description=_("reports"), ordering="report_count")
+    def report_count(self, event):
+        return event.report_count
+
+    @admin.display(description=_("starts at"), ordering="starts_at")
+    def local_start(self, event):
+        local = event.local_starts_at
+        return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {utc_offset_label(local)}"
 
     @admin.display(description=_("technologies"))
     def technology_list(self, event):
@@ -97,16 +220,26 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
+            services.event_create(
+                event=obj, channel=services.Channel.ADMIN, moderated=False, user=request.user
+            )
             return
+        changed = set(form.changed_data)
+        if "time_zone" in changed:
+            # The same wall-clock times in another zone are other moments.
+            changed.update(["starts_at", "ends_at"])
         changes = {
             field.name: getattr(obj, field.name)
             for field in Event._meta.concrete_fields
-            if field.name in form.changed_data
+            if field.name in changed
         }
         try:
             services.event_update(
-                event=obj, channel=services.Channel.ADMIN, changes=changes, moderated=False
+                event=obj,
+                channel=services.Channel.ADMIN,
+                changes=changes,
+                moderated=False,
+                user=request.user,
             )
         except Event.DoesNotExist:
             raise Http404 from None
@@ -126,7 +259,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def _set_status(self, request, queryset, status):
         for event in queryset:
-            services.event_set_status(event=event, status=status, channel=services.Channel.ADMIN)
+            services.event_set_status(
+                event=event, status=status, channel=services.Channel.ADMIN, user=request.user
+            )
         count = len(queryset)
         self.message_user(
             request,
@@ -142,6 +277,13 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish the selected events"), permissions=["change"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Event.Status.PUBLISHED)
+
+    @admin.action(
+        description=_("Reject the selected events (give a reason on each event's page)"),
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        self._set_status(request, queryset, Event.Status.REJECTED)
 
     @admin.action(description=_("Move the selected events back to pending"), permissions=["change"])
     def move_to_pending(self, request, queryset):

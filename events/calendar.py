@@ -6,7 +6,6 @@ from datetime import UTC, timedelta
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
@@ -61,9 +60,10 @@ def _vevent(event, *, page_url):
         sequence=event_sequence(event),
         summary=one_line(event.title),
         description=event_details(event.description, page_url),
-        start=timezone.localtime(event.starts_at),
+        # On the event's clock: the calendar carries its zone (TZID and VTIMEZONE).
+        start=event.local_starts_at,
         # Calendars need an end: events without one last the site's default duration.
-        end=timezone.localtime(event.effective_end),
+        end=event.local_effective_end,
         location=event_location(event),
         url=one_line(page_url),
         categories=[one_line(technology.name) for technology in event.technologies.all()] or None,
@@ -110,7 +110,7 @@ def google_calendar_url(event, *, page_url):
             "action": "TEMPLATE",
             "text": event.title,
             "dates": f"{utc(event.starts_at)}/{utc(event.effective_end)}",
-            "ctz": settings.TIME_ZONE,
+            "ctz": event.time_zone,
             "details": event_details(details, page_url),
             "location": event_location(event),
         }

@@ -3,7 +3,13 @@ from urllib.parse import urlsplit
 from django.urls import Resolver404, resolve
 
 # The pages whose URL carries a secret edit token, or which show a new one.
-PRIVATE_LINK_VIEWS = {"events:create", "events:edit", "events:cancel", "events:delete"}
+PRIVATE_LINK_VIEWS = {
+    "events:create",
+    "events:edit",
+    "events:cancel",
+    "events:restore",
+    "events:delete",
+}
 
 
 class PrivateLinkMiddleware:

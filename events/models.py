@@ -1,9 +1,17 @@
 import re
 import unicodedata
+import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
@@ -16,6 +24,7 @@ from django_prometheus.models import ExportModelOperationsMixin
 
 from .edit_tokens import hash_edit_token
 from .search import normalize, search_terms
+from .time_zones import BRASILIA, time_zone_for_city, time_zone_name, validate_time_zone
 
 # An event without an end is considered to be happening for this long.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -264,6 +273,8 @@ class EventStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     PENDING = "pending", _("Pending approval")
     CANCELLED = "cancelled", _("Cancelled")
+    # Refused by staff: never public, the reason shown to the organizer alone.
+    REJECTED = "rejected", _("Rejected")
 
 
 # The mixin exports inserts, updates and deletes of events at /metrics.
@@ -282,6 +293,15 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     starts_at = models.DateTimeField(_("starts at"), validators=[validate_event_year])
     ends_at = models.DateTimeField(
         _("ends at"), null=True, blank=True, validators=[validate_event_year]
+    )
+    # Blank only until clean() fills it in from the city.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default=BRASILIA,
+        validators=[validate_time_zone],
+        help_text=_("Start and end are times in this zone."),
     )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
     city = models.CharField(_("city"), max_length=100, blank=True, validators=SINGLE_LINE_TEXT)
@@ -310,7 +330,54 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         validators=[http_url_validator],
     )
     is_free = models.BooleanField(_("free"), default=True)
+    price_from = models.DecimalField(
+        _("price from"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The cheapest ticket, or the only price."),
+    )
+    price_to = models.DecimalField(
+        _("price up to"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The most expensive ticket, when prices vary."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="BRL",
+        validators=[RegexValidator("^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. BRL."))],
+    )
+    tickets_url = models.URLField(
+        _("tickets URL"), max_length=500, blank=True, validators=[http_url_validator]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
+    rejection_reason = models.TextField(
+        _("rejection reason"),
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000), validate_no_control_characters],
+        help_text=_("Sent to the organizer and shown on their edit page, never publicly."),
+    )
+    # The language the organizer wrote in: messages to them use it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # When the moderators' digest mentioned this pending event.
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(
+        _("cancellation reason"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500), validate_no_control_characters],
+        help_text=_("Optional, shown on the public page of a cancelled event."),
+    )
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Normalised copy of the searchable text, kept up to date by events.services.
     # On PostgreSQL a trigram index serves searches (migration 0003).
@@ -357,6 +424,20 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 condition=Q(status__in=EventStatus.values),
                 name="event_status_valid",
             ),
+            models.CheckConstraint(condition=~Q(time_zone=""), name="event_has_time_zone"),
+            models.CheckConstraint(
+                condition=Q(is_free=False) | Q(price_from__isnull=True, price_to__isnull=True),
+                name="event_free_has_no_price",
+                violation_error_message=_("A free event has no price."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price_to__isnull=True)
+                | Q(price_from__isnull=False, price_to__gte=models.F("price_from")),
+                name="event_price_range_ordered",
+                violation_error_message=_(
+                    "The highest price needs a lowest price, and cannot be below it."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -374,6 +455,8 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        if not self.time_zone:
+            self.time_zone = time_zone_for_city(self.city)
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             errors["ends_at"] = _("The end cannot be before the start.")
@@ -383,6 +466,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                     errors[field] = _("Required unless the event is online.")
         if self.mode != self.Mode.IN_PERSON and not self.online_url:
             errors["online_url"] = _("Online and hybrid events need an online URL.")
+        if self.is_free and (self.price_from is not None or self.price_to is not None):
+            errors["price_from"] = _("A free event has no price.")
+        elif self.price_to is not None and (
+            self.price_from is None or self.price_to < self.price_from
+        ):
+            errors["price_to"] = _(
+                "The highest price needs a lowest price, and cannot be below it."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -395,10 +486,38 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_rejected(self):
+        return self.status == self.Status.REJECTED
+
+    @property
     def organizer_can_cancel(self):
         """Organizers cancel published events only: cancelling a pending event
         would make it public without approval."""
         return self.status == self.Status.PUBLISHED
+
+    def organizer_can_restore(self, now=None):
+        """A cancellation can be undone until the event starts."""
+        return self.is_cancelled and self.starts_at > (now or timezone.now())
+
+    @property
+    def has_price_range(self):
+        return self.price_to is not None and self.price_to != self.price_from
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def time_zone_name(self):
+        return time_zone_name(self.time_zone)
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_effective_end(self):
+        return self.effective_end.astimezone(self.zone)
 
     @property
     def has_place(self):
@@ -412,3 +531,67 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         parts = [self.title, self.description, self.city, self.venue, self.organizer_name]
         parts += [technology.name for technology in self.technologies.all()]
         return normalize(" ".join(parts))
+
+
+class StatusChange(models.Model):
+    """One change of an event's status, whichever door it came through."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("event")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=EventStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=EventStatus)
+    channel = models.CharField(_("door"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("staff member"),
+        help_text=_("Empty: the organizer, through the edit link or the API."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class Report(models.Model):
+    """A visitor's warning that something is wrong with an event."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or not a tech event")
+        WRONG = "wrong", _("Wrong information")
+        CANCELLED = "cancelled", _("The event was cancelled")
+        OTHER = "other", _("Something else")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="reports", verbose_name=_("event")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    text = models.TextField(
+        _("details"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500), validate_no_control_characters],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "wrong", "cancelled", "other"]),
+                name="report_reason_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.event}"

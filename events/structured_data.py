@@ -1,8 +1,6 @@
 """schema.org data about events for search engines (JSON-LD), following the
 requirements of Google's Event rich results."""
 
-from django.utils import timezone
-
 from .models import Event
 
 SCHEMA = "https://schema.org/"
@@ -12,8 +10,6 @@ ATTENDANCE_MODES = {
     Event.Mode.ONLINE: SCHEMA + "OnlineEventAttendanceMode",
     Event.Mode.HYBRID: SCHEMA + "MixedEventAttendanceMode",
 }
-# The site's events are in Brazil; a free event still needs a currency in an Offer.
-CURRENCY = "BRL"
 
 
 def _place(event):
@@ -42,8 +38,8 @@ def event_json_ld(event, *, page_url):
         "@type": "Event",
         "name": event.title,
         "description": event.description,
-        "startDate": timezone.localtime(event.starts_at).isoformat(),
-        "endDate": timezone.localtime(event.effective_end).isoformat(),
+        "startDate": event.local_starts_at.isoformat(),
+        "endDate": event.local_effective_end.isoformat(),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": ATTENDANCE_MODES[event.mode],
         "location": _location(event),
@@ -53,13 +49,30 @@ def event_json_ld(event, *, page_url):
     technologies = [technology.name for technology in event.technologies.all()]
     if technologies:
         data["keywords"] = ", ".join(technologies)
-    if event.is_free:
-        data["offers"] = {
-            "@type": "Offer",
-            "price": 0,
-            "priceCurrency": CURRENCY,
-            "availability": SCHEMA + "InStock",
-            "url": event.url or page_url,
-            "validFrom": timezone.localtime(event.created_at).isoformat(),
-        }
+    offers = _offers(event, page_url=page_url)
+    if offers:
+        data["offers"] = offers
     return data
+
+
+def _offers(event, *, page_url):
+    """What tickets cost, when the event is free or its price is known."""
+    if not event.is_free and event.price_from is None:
+        return None
+    offer = {
+        "@type": "Offer",
+        "priceCurrency": event.currency,
+        "availability": SCHEMA + "InStock",
+        "url": event.tickets_url or event.url or page_url,
+        "validFrom": event.created_at.astimezone(event.zone).isoformat(),
+    }
+    if event.is_free:
+        return {**offer, "price": 0}
+    if event.has_price_range:
+        return {
+            **offer,
+            "@type": "AggregateOffer",
+            "lowPrice": str(event.price_from),
+            "highPrice": str(event.price_to),
+        }
+    return {**offer, "price": str(event.price_from)}

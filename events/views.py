@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -24,8 +24,8 @@ from .filters import (
     upcoming_filterset,
     with_query,
 )
-from .forms import EventEditForm, EventSubmissionForm
-from .models import DuplicateEvent, Event, Technology
+from .forms import EventCancelForm, EventEditForm, EventSubmissionForm, ReportForm
+from .models import DuplicateEvent, Event, Technology, technology_slug
 from .structured_data import event_json_ld
 
 
@@ -83,6 +83,7 @@ class EventDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         page_url = self.request.build_absolute_uri(self.object.get_absolute_url())
         context.update(
+            technologies=self.object.technologies.all(),
             canonical_url=page_url,
             google_calendar_url=google_calendar_url(self.object, page_url=page_url),
             json_ld=event_json_ld(self.object, page_url=page_url),
@@ -119,6 +120,20 @@ def _event_for_token(token):
         raise Http404 from None
 
 
+def _preview(request, form):
+    """The event's page as it will look, from the form's valid data, nothing saved."""
+    event = form.instance
+    technologies = [
+        Technology(name=name, slug=technology_slug(name))
+        for name in form.cleaned_data["technology_names"]
+    ]
+    return render(
+        request,
+        "events/event_preview.html",
+        {"event": event, "technologies": technologies, "form": form, "preview": True},
+    )
+
+
 @contextmanager
 def _deleted_meanwhile_is_not_found():
     """An event deleted between loading the page and saving: the not-found page."""
@@ -131,6 +146,11 @@ def _deleted_meanwhile_is_not_found():
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
     form = EventSubmissionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "edit" in request.POST:
+        # Back from the preview: the filled form, without judging it yet.
+        return render(request, "events/event_form.html", {"form": form})
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        return _preview(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             submission = services.event_submit(
@@ -187,20 +207,50 @@ def event_edit(request, token):
             else:
                 messages.success(request, _("Your changes were saved."))
             return redirect("events:edit", token=token)
-    return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
+    return render(
+        request,
+        "events/event_edit.html",
+        {
+            "form": form,
+            "event": event,
+            "token": token,
+            "can_restore": event.organizer_can_restore(),
+        },
+    )
+
+
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def event_cancel(request, token):
+    """Asks for confirmation and an optional public reason, then cancels."""
+    event = _event_for_token(token)
+    form = EventCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with _deleted_meanwhile_is_not_found():
+                services.event_cancel(
+                    event=event, channel=services.Channel.WEB, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The event is now marked as cancelled."))
+        return redirect("events:edit", token=token)
+    return render(
+        request, "events/event_confirm_cancel.html", {"event": event, "token": token, "form": form}
+    )
 
 
 @require_POST
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
-def event_cancel(request, token):
+def event_restore(request, token):
     event = _event_for_token(token)
     try:
         with _deleted_meanwhile_is_not_found():
-            services.event_cancel(event=event, channel=services.Channel.WEB)
-    except ValidationError as refusal:
-        messages.error(request, refusal.message)
+            services.event_restore(event=event, channel=services.Channel.WEB)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The event is now marked as cancelled."))
+        messages.success(request, _("The cancellation was undone: the event is back on."))
     return redirect("events:edit", token=token)
 
 
@@ -213,3 +263,18 @@ def event_delete(request, token):
         messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
         return redirect("events:list")
     return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})
+
+
+def report_rate(group, request):
+    return settings.EVENTS_REPORT_RATE
+
+
+@ratelimit(key="ip", rate=report_rate, method="POST")
+def event_report(request, slug):
+    """Visitors tell staff that something is wrong with a public event; no account needed."""
+    event = get_object_or_404(Event.objects.public(), slug=slug)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(event=event, **form.cleaned_data)
+        return render(request, "events/report_received.html", {"event": event})
+    return render(request, "events/report_form.html", {"event": event, "form": form})

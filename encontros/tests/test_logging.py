@@ -96,11 +96,11 @@ def test_logs_never_show_an_edit_token_or_an_e_mail(client, log_output):
     event = EventFactory(edit_token=TOKEN, organizer_email=E_MAIL)
     services.send_edit_link(event=event, edit_url=f"https://encontros.tech/events/edit/{TOKEN}/")
     # Django logs every 4xx answer with its path: here a GET where a POST is expected.
-    response = client.get(reverse("events:cancel", kwargs={"token": TOKEN}))
+    response = client.get(reverse("events:restore", kwargs={"token": TOKEN}))
     assert response.status_code == 405
 
     output = log_output.getvalue()
-    assert "Method Not Allowed (GET): /events/edit/[redacted]/cancel/" in output
+    assert "Method Not Allowed (GET): /events/edit/[redacted]/restore/" in output
     assert TOKEN not in output
     assert E_MAIL not in output
 

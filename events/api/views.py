@@ -59,17 +59,35 @@ class EventWriteMixin:
 
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
+        event = serializer.instance
+        status = fields.pop("status", event.status)
+        user = self.request.user
         try:
             services.event_update(
-                event=serializer.instance,
+                event=event,
                 channel=services.Channel.API,
                 changes=fields,
                 technology_names=technology_names,
                 expected_revision=self.expected_revision(),
                 moderated=not self.acts_as_event_manager(),
+                user=user,
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
+        if status == event.status:
+            return
+        # Organizers cancel and restore under the site's rules (serializer.validate_status).
+        if not serializer.context.get("is_event_manager"):
+            if status == Event.Status.CANCELLED:
+                services.event_cancel(
+                    event=event, channel=services.Channel.API, reason=event.cancellation_reason
+                )
+            else:
+                services.event_restore(event=event, channel=services.Channel.API)
+        else:
+            services.event_set_status(
+                event=event, status=status, channel=services.Channel.API, user=user
+            )
 
     def perform_destroy(self, event):
         try:

@@ -14,6 +14,7 @@ from events.edit_tokens import hash_edit_token
 from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
+from .helpers import EVENT_ADMIN_INLINES
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,9 @@ class TestEventAdmin:
                 "mode": "online",
                 "online_url": "https://meet.example.org/x",
                 "organizer_name": "Staff",
-                "is_free": "on",
+                "is_free": "True",
+                "currency": "BRL",
+                **EVENT_ADMIN_INLINES,
             },
         )
         assert response.status_code == 302, response.context["adminform"].form.errors
