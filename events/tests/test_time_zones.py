@@ -375,7 +375,9 @@ class TestExports:
 def test_existing_events_move_to_brasilia_time(transactional_db):
     executor = MigrationExecutor(connection)
     executor.migrate([("events", "0005_single_line_texts_one_technology_rule")])
-    old_apps = executor.loader.project_state([("events", "0004_event_revision")]).apps
+    old_apps = executor.loader.project_state(
+        [("events", "0005_single_line_texts_one_technology_rule")]
+    ).apps
     OldEvent = old_apps.get_model("events", "Event")
     OldEvent.objects.create(
         title="Old",
