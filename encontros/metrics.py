@@ -1,5 +1,5 @@
 from django.conf import settings
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
 # A gauge rather than an Info metric: Info metrics vanish in multiprocess mode.
 # "max" keeps a single series (value 1) whichever workers wrote it.
@@ -17,3 +17,9 @@ def publish_app_info():
         version=settings.SERVICE_VERSION,
         environment=settings.ENVIRONMENT,
     ).set(1)
+
+
+# Why readiness checks failed, by a fixed reason (the answer's text may carry a count).
+readiness_failures = Counter(
+    "readiness_failures", "Readiness checks that failed, by reason.", ["reason"]
+)

@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "events.middleware.PrivateLinkMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "encontros.middleware.BoundedLabelsPrometheusMiddleware",
 ]
 
 ROOT_URLCONF = "encontros.urls"
@@ -115,7 +115,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# The same databases, with query and error counts exported at /metrics.
+# The same databases, with query and error counts exported on the metrics port.
 _PROMETHEUS_DATABASE_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
@@ -156,7 +156,7 @@ USE_I18N = True
 USE_TZ = True
 
 # HTTPS is terminated at the load balancer; this one switch turns on everything
-# that depends on it. The probes and /metrics are never redirected (see
+# that depends on it. The probes are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
 SECURE_SSL = env.bool("SECURE_SSL", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None

@@ -192,7 +192,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-# The mixin exports inserts, updates and deletes of events at /metrics.
+# The mixin exports inserts, updates and deletes of events on the metrics port.
 class Event(ExportModelOperationsMixin("event"), models.Model):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
