@@ -10,6 +10,17 @@ app_info = Gauge(
     multiprocess_mode="max",
 )
 
+cache_errors = Counter(
+    "cache_errors",
+    "Cache operations that failed or were skipped because the cache was unavailable.",
+    ["operation"],
+)
+
+# Why readiness checks failed, by a fixed reason (the answer's text may carry a count).
+readiness_failures = Counter(
+    "readiness_failures", "Readiness checks that failed, by reason.", ["reason"]
+)
+
 
 def publish_app_info():
     app_info.labels(
@@ -17,9 +28,3 @@ def publish_app_info():
         version=settings.SERVICE_VERSION,
         environment=settings.ENVIRONMENT,
     ).set(1)
-
-
-# Why readiness checks failed, by a fixed reason (the answer's text may carry a count).
-readiness_failures = Counter(
-    "readiness_failures", "Readiness checks that failed, by reason.", ["reason"]
-)

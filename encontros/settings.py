@@ -132,8 +132,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# redis://host:6379/0 selects Django's Redis cache, shared by every process.
+# redis://host:6379/0 selects a Redis cache shared by every process. The site
+# serves without it while Redis is down or slow (encontros/cache.py): each
+# operation waits at most CACHE_SOCKET_TIMEOUT seconds, then Redis is left alone
+# for CACHE_RETRY_AFTER seconds.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].update(
+        BACKEND="encontros.cache.FailSoftRedisCache",
+        RETRY_AFTER=env.float("CACHE_RETRY_AFTER", default=2.0),
+    )
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+    )
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -194,6 +206,8 @@ EVENTS_FORM_MIN_SECONDS = 3
 RATELIMIT_VIEW = "events.views.rate_limited"
 # Behind the load balancer, the visitor is the last X-Forwarded-For hop.
 RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
+# A limit whose count is unknown (the cache is down) lets the request through.
+RATELIMIT_FAIL_OPEN = True
 
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {
