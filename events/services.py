@@ -101,12 +101,17 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
 def event_update(*, event, channel, technology_names=None):
     """Save the changes made to an event's fields (and technologies, when given)."""
     event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+    # A status changed along with other fields (the API's PATCH, the admin's
+    # form) counts as a status change too, like event_set_status.
+    previous_status = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
     event.save()
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
+    if event.status != previous_status:
+        metrics.events_status_changed.labels(status=event.status, channel=channel).inc()
     return event
 
 

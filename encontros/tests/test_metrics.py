@@ -68,6 +68,21 @@ def test_cancellations_and_deletions_are_counted(metrics, event):
     assert metrics("events_deleted_total", channel="admin") == deleted + 1
 
 
+def test_a_status_changed_with_other_fields_counts_as_a_status_change(metrics, event):
+    cancelled = metrics("events_status_changed_total", status="cancelled", channel="api")
+    updated = metrics("events_updated_total", channel="api")
+
+    event.title = "Renamed"
+    services.event_update(event=event, channel=services.Channel.API)
+    event.status = Event.Status.CANCELLED
+    services.event_update(event=event, channel=services.Channel.API)
+
+    assert metrics("events_status_changed_total", status="cancelled", channel="api") == (
+        cancelled + 1
+    )
+    assert metrics("events_updated_total", channel="api") == updated + 2
+
+
 def test_event_model_operations_are_counted(metrics):
     inserts = metrics("django_model_inserts_total", model="event")
     EventFactory.create_batch(3)
