@@ -20,6 +20,18 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its page's language in the test's thread, where
+    # reverse() would keep using it: every test starts in the default language.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def event(db):
     from events.tests.factories import EventFactory
@@ -29,8 +41,9 @@ def event(db):
 
 @pytest.fixture
 def english(client):
-    """Pages in English, the language of the source strings that tests look for."""
-    from django.conf import settings
+    """Pages in English, the language of the source strings that tests look for:
+    reverse() gives their /en/ addresses."""
+    from django.utils import translation
 
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    with translation.override("en"):
+        yield client

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "encontros.middleware.ChosenLanguageMiddleware",
+    "encontros.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,8 +170,11 @@ USE_TZ = True
 # HTTPS is terminated at the load balancer; this one switch turns on everything
 # that depends on it. The probes are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
+# Whether a request came over HTTPS is gunicorn's decision alone: it reads
+# X-Forwarded-Proto only from the load balancer's addresses (FORWARDED_ALLOW_IPS,
+# gunicorn.conf.py), so SECURE_PROXY_SSL_HEADER, which would trust any client,
+# stays unset.
 SECURE_SSL = env.bool("SECURE_SSL", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
 SECURE_SSL_REDIRECT = SECURE_SSL
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
@@ -203,7 +206,7 @@ STORAGES = {
 EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
 EVENTS_FORM_MIN_SECONDS = 3
-RATELIMIT_VIEW = "events.views.rate_limited"
+RATELIMIT_VIEW = "encontros.views.rate_limited"
 # Behind the load balancer, the visitor is the last X-Forwarded-For hop.
 RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
 # A limit whose count is unknown (the cache is down) lets the request through.

@@ -8,7 +8,7 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, validate_no_control_characters, validate_technology_name
+from .models import Event, clean_technology_names
 
 
 class SiteBoundField(BoundField):
@@ -54,32 +54,13 @@ def event_formfield(model_field, **kwargs):
 
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-MAX_TECHNOLOGIES = 10
 
 
 class TechnologyNamesField(forms.CharField):
-    """Comma-separated technology names, cleaned into a list of names."""
+    """Comma-separated technology names, cleaned into a list (see clean_technology_names)."""
 
-    default_error_messages = {"too_many": _("Use at most %(max)s technologies.")}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        names = []
-        for name in value.split(","):
-            name = " ".join(name.split())
-            if name and name.casefold() not in (n.casefold() for n in names):
-                names.append(name)
-        return names
-
-    def validate(self, value):
-        super().validate(value)
-        if len(value) > MAX_TECHNOLOGIES:
-            raise forms.ValidationError(
-                self.error_messages["too_many"], code="too_many", params={"max": MAX_TECHNOLOGIES}
-            )
-        for name in value:
-            validate_no_control_characters(name)
-            validate_technology_name(name)
+    def clean(self, value):
+        return clean_technology_names(super().clean(value).split(","))
 
 
 class EventForm(forms.ModelForm):
@@ -147,6 +128,7 @@ class EventSubmissionForm(EventForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["rendered_at"] = self.signer.sign(str(int(time.time())))
+        # The existing event that events.services.event_submit found this one repeats.
         self.duplicate = None
 
     def clean_homepage(self):
@@ -177,22 +159,3 @@ class EventSubmissionForm(EventForm):
             self.data[self.add_prefix("rendered_at")] = self.initial["rendered_at"]
             raise too_fast
         return rendered_at
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.errors or cleaned_data.get("confirm_duplicate"):
-            return cleaned_data
-        self.duplicate = Event.objects.similar_to(
-            title=cleaned_data["title"],
-            starts_at=cleaned_data["starts_at"],
-            city=cleaned_data.get("city", ""),
-        ).first()
-        if self.duplicate:
-            raise forms.ValidationError(
-                _(
-                    "An event with the same title, start and city already exists. If yours is a "
-                    "different event, tick the confirmation box below and send again."
-                ),
-                code="duplicate",
-            )
-        return cleaned_data

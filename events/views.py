@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +13,15 @@ from django_ratelimit.decorators import ratelimit
 
 from . import services
 from .calendar import google_calendar_url
-from .feeds import feed_title, subscription_links, upcoming_filterset, with_query
-from .filters import EventFilter
+from .filters import (
+    feed_title,
+    public_filterset,
+    subscription_links,
+    upcoming_filterset,
+    with_query,
+)
 from .forms import EventForm, EventSubmissionForm
-from .models import Event, Technology
+from .models import DuplicateEvent, Event, Technology
 from .structured_data import event_json_ld
 
 
@@ -27,10 +33,6 @@ def edit_token_rate(group, request):
     return settings.EVENTS_EDIT_TOKEN_RATE
 
 
-def rate_limited(request, exception):
-    return render(request, "429.html", status=429)
-
-
 class FilteredEventListView(ListView):
     """A list of public events narrowed by the query string (see EventFilter)."""
 
@@ -38,11 +40,9 @@ class FilteredEventListView(ListView):
     past = False
 
     def get_queryset(self):
-        events = Event.objects.public().with_technologies()
-        events = events.past() if self.past else events.upcoming()
-        self.filterset = EventFilter(self.request.GET, queryset=events)
+        self.filterset = public_filterset(self.request, past=self.past)
         if not self.filterset.is_valid():
-            return events.none()
+            return self.filterset.queryset.none()
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -119,24 +119,28 @@ def _event_for_token(token):
 def event_create(request):
     form = EventSubmissionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        event = form.save(commit=False)
-        token = services.event_create(
-            event=event,
-            channel=services.Channel.WEB,
-            technology_names=form.cleaned_data["technology_names"],
-        )
-        edit_url = services.edit_link(request, token)
-        email_sent = services.send_edit_link(event=event, edit_url=edit_url)
-        return render(
-            request,
-            "events/event_created.html",
-            {
-                "event": event,
-                "edit_url": edit_url,
-                "email_sent": email_sent,
-                "hide_language_switch": True,
-            },
-        )
+        try:
+            submission = services.event_submit(
+                event=form.save(commit=False),
+                channel=services.Channel.WEB,
+                technology_names=form.cleaned_data["technology_names"],
+                request=request,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+            )
+        except DuplicateEvent as duplicate:
+            form.duplicate = duplicate.existing
+            form.add_error(None, duplicate)
+        else:
+            return render(
+                request,
+                "events/event_created.html",
+                {
+                    "event": submission.event,
+                    "edit_url": submission.edit_url,
+                    "email_sent": submission.email_sent,
+                    "hide_language_switch": True,
+                },
+            )
     return render(request, "events/event_form.html", {"form": form})
 
 
@@ -159,10 +163,11 @@ def event_edit(request, token):
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_cancel(request, token):
     event = _event_for_token(token)
-    if not event.organizer_can_cancel:
-        messages.error(request, _("Only published events can be cancelled."))
-    else:
+    try:
         services.event_cancel(event=event, channel=services.Channel.WEB)
+    except ValidationError as refusal:
+        messages.error(request, refusal.message)
+    else:
         messages.success(request, _("The event is now marked as cancelled."))
     return redirect("events:edit", token=token)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from encontros.testing import require_executable, skip_or_fail
+from events.tests.helpers import require_executable, skip_or_fail
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable

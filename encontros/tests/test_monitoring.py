@@ -1,4 +1,5 @@
-"""Alerts and dashboard (k8s/components/monitoring, docs/runbooks.md): the rules
+"""Alerts and dashboard (k8s/<environment>/monitoring, k8s/components/monitoring,
+docs/runbooks.md): the rules
 pass promtool and its unit tests, the PrometheusRule objects match the
 operator's CRD schema, and every metric they or the dashboard name is one the
 running application really exports."""
@@ -29,9 +30,10 @@ from encontros.tests.servers import (
     wait_for,
 )
 
+pytestmark = pytest.mark.delivery
+
 ENVIRONMENTS = ("homologacao", "production")
-MONITORING_DIR = K8S_DIR / "components" / "monitoring"
-DASHBOARD = MONITORING_DIR / "dashboard" / "encontros-tech.json"
+DASHBOARD = K8S_DIR / "components" / "monitoring" / "encontros-tech.json"
 RUNBOOKS = REPO_ROOT / "docs" / "runbooks.md"
 RUNBOOK_URL = "https://github.com/mpauloprado/devops-ia-fork/blob/main/docs/runbooks.md#"
 CRD_VALIDATOR = REPO_ROOT / "encontros" / "tests" / "validate_prometheus_rules.mjs"
@@ -118,7 +120,7 @@ def promtool():
 def write_rules_and_tests(rule, env, directory):
     """The rules as a plain Prometheus rule file, beside a copy of their unit tests."""
     (directory / "alerts.rules.yaml").write_text(yaml.safe_dump(rule["spec"]))
-    shutil.copy(MONITORING_DIR / env / "alerts.test.yaml", directory / "alerts.test.yaml")
+    shutil.copy(K8S_DIR / env / "monitoring" / "alerts.test.yaml", directory / "alerts.test.yaml")
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -145,7 +147,7 @@ def test_each_alert_stays_quiet_then_fires_in_promtool_unit_tests(manifests, env
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_alert_has_a_unit_test_that_fires_it_and_one_that_leaves_it_quiet(manifests, env):
-    tests = yaml.safe_load((MONITORING_DIR / env / "alerts.test.yaml").read_text())["tests"]
+    tests = yaml.safe_load((K8S_DIR / env / "monitoring" / "alerts.test.yaml").read_text())["tests"]
     checks = [check for test in tests for check in test["alert_rule_test"]]
     for alert in {r["alert"] for r in alerting_rules(prometheus_rule(manifests[env]))}:
         expectations = [check["exp_alerts"] for check in checks if check["alertname"] == alert]

@@ -8,13 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.forms import MAX_TECHNOLOGIES
-from events.models import (
-    Event,
-    Technology,
-    validate_no_control_characters,
-    validate_technology_name,
-)
+from events.models import MAX_TECHNOLOGIES, Event, Technology, clean_technology_names
 
 
 class StrictTextMixin:
@@ -100,10 +94,7 @@ class TechnologiesField(serializers.Field):
     """Technology names on input (created when new, matched case-insensitively by
     the services); objects with name and slug on output. See events.api.schema."""
 
-    default_error_messages = {
-        "not_a_list": _("Expected a list of technology names."),
-        "too_many": _("Use at most {max} technologies."),
-    }
+    default_error_messages = {"not_a_list": _("Expected a list of technology names.")}
     max_items = MAX_TECHNOLOGIES
 
     def to_internal_value(self, data):
@@ -111,16 +102,10 @@ class TechnologiesField(serializers.Field):
             isinstance(name, str) and _is_encodable(name) and "\x00" not in name for name in data
         ):
             self.fail("not_a_list")
-        if len(data) > self.max_items:
-            self.fail("too_many", max=self.max_items)
-        for name in data:
-            if name.strip():
-                try:
-                    validate_no_control_characters(name)
-                    validate_technology_name(" ".join(name.split()))
-                except DjangoValidationError as error:
-                    raise serializers.ValidationError(error.messages) from None
-        return data
+        try:
+            return clean_technology_names(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, technologies):
         return TechnologySerializer(technologies.all(), many=True).data
@@ -229,30 +214,22 @@ class EventSerializer(serializers.ModelSerializer):
             return status
         raise serializers.ValidationError(_("Only staff can set this status."))
 
-    def validate(self, attrs):
-        if self.instance is None and not attrs["confirm_duplicate"]:
-            duplicate = Event.objects.similar_to(
-                title=attrs["title"], starts_at=attrs["starts_at"], city=attrs.get("city", "")
-            )
-            if duplicate.exists():
-                raise serializers.ValidationError(
-                    _(
-                        "An event with the same title, start and city already exists. If yours "
-                        "is a different event, send it again with confirm_duplicate: true."
-                    ),
-                    code="duplicate",
-                )
-        return attrs
-
     def event_fields(self):
         """The validated model fields, and the technology names (None: unchanged)."""
         fields = dict(self.validated_data)
         fields.pop("confirm_duplicate", None)
         return fields, fields.pop("technologies", None)
 
+    @property
+    def confirms_duplicate(self):
+        return self.validated_data.get("confirm_duplicate", False)
+
 
 class EventCreatedSerializer(EventSerializer):
-    """The answer to a creation: the only time the edit token is ever shown."""
+    """The answer to a creation: the only time the edit token is ever shown.
+
+    The token and the edit link come from the context (`submission`, an
+    events.services.Submission): the event itself never holds them."""
 
     edit_token = serializers.CharField(
         read_only=True, help_text=_("Secret: keep it to edit or delete the event later.")
@@ -263,3 +240,11 @@ class EventCreatedSerializer(EventSerializer):
 
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "edit_token", "edit_url"]
+
+    def to_representation(self, event):
+        submission = self.context["submission"]
+        return {
+            **super().to_representation(event),
+            "edit_token": submission.edit_token,
+            "edit_url": submission.edit_url,
+        }

@@ -45,4 +45,4 @@ def test_technology_filter_ignores_the_blank_choice_next_to_a_real_one(client):
     response = client.get(reverse("events:list"), {"technology": ["", "python"]})
 
     assert list(response.context["event_list"]) == [with_python]
-    assert response.context["canonical_url"] == "http://testserver/?technology=python"
+    assert response.context["canonical_url"] == "http://testserver/en/?technology=python"
