@@ -14,7 +14,6 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from encontros.testing import require_executable
 from encontros.tests.delivery_tools import (
     K8S_DIR,
     REPO_ROOT,
@@ -29,6 +28,7 @@ from encontros.tests.servers import (
     throwaway_postgres,
     wait_for,
 )
+from events.tests.helpers import require_executable
 
 pytestmark = pytest.mark.delivery
 
