@@ -142,7 +142,7 @@ def test_liveness_answers_on_the_metrics_port_while_every_worker_waits_for_a_hun
                 # Each waits for the database; queued ones take a worker as soon as one frees.
                 waiting = [
                     threading.Thread(target=wait_for_readiness, args=(server,))
-                    for _ in range(3 * workers)
+                    for _ in range(5 * workers)
                 ]
                 for request in waiting:
                     request.start()
@@ -154,7 +154,8 @@ def test_liveness_answers_on_the_metrics_port_while_every_worker_waits_for_a_hun
                 status, _headers, body = get(f"{server.metrics_url}/health", timeout=5)
                 assert (status, body) == (200, '{"status": "ok"}')
                 assert "app_info{" in server.metrics()
-                assert all(request.is_alive() for request in waiting)
+                # Still more requests waiting than workers: none was free meanwhile.
+                assert sum(request.is_alive() for request in waiting) >= workers
             for request in waiting:
                 request.join(timeout=90)
 
