@@ -35,13 +35,13 @@ options() {
     fi
 }
 
-# fetch PATH [curl options...]: "status content-type"; the body lands in $work/body.
+# fetch PATH [curl options...]: one line "status content-type"; the body lands in $work/body.
 fetch() {
     local path=$1
     shift
     options | curl --config - --silent --show-error --max-time 10 \
         --resolve "$host:$port:$address" --output "$work/body" \
-        --write-out '%{http_code} %{content_type}' "$@" "$url$path"
+        --write-out '%{http_code} %{content_type}\n' "$@" "$url$path"
 }
 
 fail() {
