@@ -5,6 +5,7 @@ Options can still be overridden without a new image through GUNICORN_CMD_ARGS.
 """
 
 import os
+import sys
 from pathlib import Path
 
 from encontros.startup import configuration_warnings, load_settings_or_exit
@@ -13,7 +14,10 @@ from encontros.startup import configuration_warnings, load_settings_or_exit
 # reads .env, so PROMETHEUS_MULTIPROC_DIR is known before prometheus_client is imported.
 settings = load_settings_or_exit()
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+host = os.environ.get("HOST", "0.0.0.0")
+bind = f"{host}:{os.environ.get('PORT', '8000')}"
+# /metrics and the liveness probe's /health, answered by the master (encontros/metrics_server.py).
+metrics_port = int(os.environ.get("METRICS_PORT", "9100"))
 # A container sees all of its node's cores, not its CPU limit, so the usual
 # 2 x cores + 1 would overcommit: scale with replicas, or set WEB_CONCURRENCY.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -52,9 +56,16 @@ def on_starting(server):
 
 
 def when_ready(server):
-    """Said once by the master process, not by every worker."""
+    """Said and started once by the master process, not by every worker: the
+    configuration warnings, and the metrics port, before the first worker starts."""
     for warning in configuration_warnings(settings):
         server.log.warning(warning)
+    from encontros.metrics_server import serve_metrics_port
+
+    try:
+        serve_metrics_port(host, metrics_port)
+    except OSError as error:
+        sys.exit(f"Configuration error: METRICS_PORT {metrics_port}: {error}")
 
 
 def child_exit(server, worker):

@@ -20,6 +20,11 @@ cache_errors = Counter(
     ["operation"],
 )
 
+# Why readiness checks failed, by a fixed reason (the answer's text may carry a count).
+readiness_failures = Counter(
+    "readiness_failures", "Readiness checks that failed, by reason.", ["reason"]
+)
+
 
 def publish_app_info():
     app_info.labels(

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django_prometheus.middleware import PrometheusAfterMiddleware
 from rest_framework.permissions import SAFE_METHODS
 
 from encontros import public_cache
@@ -25,12 +26,12 @@ from events.database_errors import is_busy
 
 logger = logging.getLogger(__name__)
 
-# Called by Kubernetes and Prometheus at the pod's IP address, over plain HTTP.
-PROBE_PATHS = {"/health", "/ready", "/metrics"}
+# Called by Kubernetes at the pod's IP address, over plain HTTP.
+PROBE_PATHS = {"/health", "/ready"}
 
 
 class ProbeMiddleware:
-    """Answer the probes and /metrics whatever the Host header, and never redirect them.
+    """Answer the probes whatever the Host header, and never redirect them.
 
     Placed before SecurityMiddleware (HTTPS redirect) and CommonMiddleware (host
     validation against ALLOWED_HOSTS), so every other URL keeps both.
@@ -292,3 +293,19 @@ def get_cache_control(response):
     return [
         part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")
     ]
+
+
+class BoundedLabelsPrometheusMiddleware(PrometheusAfterMiddleware):
+    """django-prometheus's request metrics, with label values no client can invent.
+
+    Its latency histogram is labelled with the raw HTTP method, so every made-up
+    method added a series of some thirty buckets to every worker's metrics file.
+    Here every method label is one of the methods HTTP defines or
+    "<invalid method>". Paths never become labels: a request is labelled with the
+    name of the URL pattern it matched, or "<unnamed view>" when none did.
+    """
+
+    def label_metric(self, metric, request, response=None, **labels):
+        if "method" in labels:
+            labels["method"] = self._method(request)
+        return super().label_metric(metric, request, response, **labels)

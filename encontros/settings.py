@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Refuses logins from a locked-out username or client (see AXES_* below).
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "encontros.middleware.BoundedLabelsPrometheusMiddleware",
 ]
 
 ROOT_URLCONF = "encontros.urls"
@@ -137,7 +137,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# The same databases, with query and error counts exported at /metrics.
+# The same databases, with query and error counts exported on the metrics port.
 _PROMETHEUS_DATABASE_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
@@ -262,7 +262,7 @@ USE_I18N = True
 USE_TZ = True
 
 # HTTPS is terminated at the load balancer; this one switch turns on everything
-# that depends on it. The probes and /metrics are never redirected (see
+# that depends on it. The probes are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
 # Whether a request came over HTTPS is gunicorn's decision alone: it reads
 # X-Forwarded-Proto only from the load balancer's addresses (FORWARDED_ALLOW_IPS,

@@ -31,7 +31,6 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),
-    path("", include("django_prometheus.urls")),
 ] + i18n_patterns(path("", include("events.urls")), prefix_default_language=False)
 
 handler400 = "encontros.views.bad_request"

@@ -277,7 +277,7 @@ class EventStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# The mixin exports inserts, updates and deletes of events at /metrics.
+# The mixin exports inserts, updates and deletes of events on the metrics port.
 class Event(ExportModelOperationsMixin("event"), models.Model):
     Mode = EventMode
     Status = EventStatus

@@ -296,6 +296,7 @@ def event_update(
     metrics.events_updated.labels(channel=channel).inc()
     if sent_back:
         logger.info("event sent back for approval", extra={"event_id": event.pk})
+    if event.status != from_status:
         metrics.events_status_changed.labels(status=event.status, channel=channel).inc()
     return event
 

@@ -14,8 +14,7 @@ ACCEPT_PAUSE = 1
 
 
 def home_page_requests(server):
-    _status, _headers, metrics = server.get("/metrics")
-    return metric_value(metrics, REQUESTS_BY_VIEW, view="events:list", method="GET")
+    return metric_value(server.metrics(), REQUESTS_BY_VIEW, view="events:list", method="GET")
 
 
 def access_log(server):
@@ -55,7 +54,7 @@ def test_app_info_is_one_series_at_one_under_several_workers(sqlite_site):
     with gunicorn(sqlite_site, workers=2) as server:
         for _ in range(4):
             server.get("/")
-        metrics = server.get("/metrics")[2]
+        metrics = server.metrics()
     app_info = [line for line in metrics.splitlines() if line.startswith("app_info{")]
     assert app_info == [
         'app_info{environment="production",service="encontros-tech",version="1.0.0"} 1.0'

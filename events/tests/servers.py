@@ -49,6 +49,7 @@ _SITE_VARIABLES = [
     "WEB_CONCURRENCY",
     "HOST",
     "PORT",
+    "METRICS_PORT",
     # Set for the browser tests' process; never in production (check --deploy refuses it).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -183,6 +184,8 @@ class Gunicorn:
     def __init__(self, environment, *, workers, port=None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.metrics_port = free_port()
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}"
         self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log")
         self.process = subprocess.Popen(
             [GUNICORN, "-c", "gunicorn.conf.py", "encontros.wsgi"],
@@ -191,6 +194,7 @@ class Gunicorn:
                 **environment,
                 "HOST": "127.0.0.1",
                 "PORT": str(self.port),
+                "METRICS_PORT": str(self.metrics_port),
                 "WEB_CONCURRENCY": str(workers),
             },
             stdout=self.log,
@@ -214,6 +218,12 @@ class Gunicorn:
 
     def post_form(self, path, fields, **kwargs):
         return post_form(f"{self.url}{path}", fields, **kwargs)
+
+    def metrics(self):
+        """The text of /metrics on the metrics port (every worker's metrics)."""
+        status, _headers, body = get(f"{self.metrics_url}/metrics")
+        assert status == 200, body
+        return body
 
     def output(self):
         return Path(self.log.name).read_text()
@@ -392,6 +402,23 @@ class ThrowawayPostgres:
 
     def stop(self):
         self._run(self.pg_ctl, "stop", "-w", "-m", "fast", "-D", str(self.data))
+
+    @contextmanager
+    def hung(self):
+        """The server keeps its connections open but answers nothing (SIGSTOP on
+        every one of its processes), as a database host that froze would."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True
+        ).stdout.split()
+        pids = [postmaster, *map(int, children)]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
 
     def remove(self):
         if (self.data / "postmaster.pid").exists():
