@@ -211,31 +211,6 @@ def _shared_key(key):
     return "public-answer:" + hashlib.blake2b(key.encode(), digest_size=20).hexdigest()
 
 
-# Values that depend only on the content (not on the clock) live this long at most.
-MEMOIZED_SECONDS = 3600
-
-
-def memoized(name, compute):
-    """A value computed once per content version and shared by every process,
-    for what every miss would otherwise recompute by scanning (the filter menus).
-    Without a content version (the shared cache fails) it is computed each time."""
-    version = local_version.get()
-    if version is None:
-        return compute()
-    key = f"public-value:{version}:{name}"
-    try:
-        value = cache.get(key)
-    except Exception:
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, timeout=MEMOIZED_SECONDS)
-        except Exception:
-            logger.debug("public cache: could not store %s", name)
-    return value
-
-
 def preferred_encoding(accept_encoding):
     accepted = set()
     for part in accept_encoding.split(","):

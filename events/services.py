@@ -129,28 +129,17 @@ def event_create(*, event, channel, technology_names=None, moderated=True, user=
     return token
 
 
-# What the public reads of an event (besides its technologies): all but the
-# organizer's e-mail, which is private, and the status, which has its own rules.
-PUBLIC_FIELDS = [
-    "title",
-    "description",
-    "starts_at",
-    "ends_at",
-    "mode",
-    "city",
-    "venue",
-    "address",
-    "online_url",
-    "organizer_name",
-    "url",
-    "is_free",
-]
+# What the public never reads of an event: an organizer changes it without review.
+# The status has rules of its own (cancelling is not a change of content).
+UNREVIEWED_FIELDS = {"organizer_email", "status"}
 
 
 def _changes_public_content(current, changes, technology_names):
     """Whether the changes to this (locked) event alter what the public reads."""
     if any(
-        getattr(current, name) != value for name, value in changes.items() if name in PUBLIC_FIELDS
+        getattr(current, name) != value
+        for name, value in changes.items()
+        if name not in UNREVIEWED_FIELDS
     ):
         return True
     if technology_names is None:
@@ -562,7 +551,12 @@ def _notify_organizer_of_decision(event):
 
 def moderators():
     """Staff who may approve events and have an address: the "Event managers"."""
-    users = get_user_model().objects.with_perm("events.change_event", include_superusers=True)
+    users = get_user_model().objects.with_perm(
+        "events.change_event",
+        include_superusers=True,
+        # Permissions come from the model backend (the other one refuses locked-out logins).
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
     return users.filter(is_active=True).exclude(email="")
 
 

@@ -16,8 +16,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.decorators import ratelimit
 
-from encontros.public_cache import memoized
-
 from . import services
 from .calendar import google_calendar_url
 from .filters import (
@@ -34,6 +32,7 @@ from .forms import (
     RecoveryRequestForm,
     ReportForm,
 )
+from .menus import filter_menus
 from .models import DuplicateEvent, Event, RecoveryLink, Technology, technology_slug
 from .structured_data import event_json_ld
 
@@ -67,8 +66,7 @@ class FilteredEventListView(ListView):
             past=self.past,
             is_filtered=bool(self.filterset.names_in_use()),
             more_filters_in_use=bool(self.filterset.names_in_use() - {"search"}),
-            cities=memoized("city-menu", lambda: list(Event.objects.public().cities())),
-            technologies=memoized("technology-menu", lambda: list(Technology.objects.public())),
+            **filter_menus(),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
         if not self.past and self.filterset.is_valid():

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "encontros.settings")
 
-from encontros.tests.servers import (  # noqa: E402
+from events.tests.servers import (  # noqa: E402
     get,
     gunicorn,
     manage,

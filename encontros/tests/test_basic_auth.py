@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from encontros import urls as site_urls
-from encontros.tests.servers import gunicorn
+from events.tests.servers import gunicorn
 
 USERNAME, PASSWORD = "homologacao", "s3nha-de-teste"
 # In the site's default language: the gate runs before the visitor's language is known.

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     Gunicorn,
     get,
     gunicorn,

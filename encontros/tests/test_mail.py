@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from encontros.tests.servers import gunicorn
+from events.tests.servers import gunicorn
 
 from .test_settings import start
 

@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from prometheus_client.parser import text_string_to_metric_families
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     BASE_DIR,
     GUNICORN,
     free_port,

@@ -20,7 +20,8 @@ from encontros.tests.delivery_tools import (
     installed_tool,
     render_overlay,
 )
-from encontros.tests.servers import (
+from events.tests.helpers import require_executable
+from events.tests.servers import (
     free_port,
     gunicorn,
     manage,
@@ -28,7 +29,6 @@ from encontros.tests.servers import (
     throwaway_postgres,
     wait_for,
 )
-from events.tests.helpers import require_executable
 
 pytestmark = pytest.mark.delivery
 

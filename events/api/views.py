@@ -60,7 +60,8 @@ class EventWriteMixin:
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
         event = serializer.instance
-        status = fields.pop("status", event.status)
+        status_before = event.status
+        status = fields.pop("status", status_before)
         user = self.request.user
         try:
             services.event_update(
@@ -74,7 +75,9 @@ class EventWriteMixin:
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
-        if status == event.status:
+        # Only a status the client asked for: the update itself may have sent the
+        # event back for approval.
+        if status in (status_before, event.status):
             return
         # Organizers cancel and restore under the site's rules (serializer.validate_status).
         if not serializer.context.get("is_event_manager"):

@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services
+from events.menus import filter_menus
 from events.models import Event
 
 from .factories import EventFactory, TechnologyFactory
@@ -219,3 +221,15 @@ def test_city_menu_lists_each_city_once_whatever_its_case(client):
 def test_extra_filters_are_marked_in_use_only_when_given(client, params, in_use):
     content = client.get(HOME, params).content.decode()
     assert ("data-in-use" in content) is in_use
+
+
+def test_filter_menus_are_computed_once_then_follow_a_write(django_assert_num_queries):
+    event = EventFactory(city="Recife")
+    filter_menus()
+
+    with django_assert_num_queries(0):
+        assert [city["name"] for city in filter_menus()["cities"]] == ["Recife"]
+
+    services.event_update(event=event, channel=services.Channel.WEB, changes={"city": "Natal"})
+
+    assert [city["name"] for city in filter_menus()["cities"]] == ["Natal"]
