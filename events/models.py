@@ -469,10 +469,6 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
             kwargs["update_fields"] = {*update_fields, "effective_end"}
         super().save(*args, **kwargs)
 
-    @property
-    def awaiting_email_confirmation(self):
-        return bool(self.email_confirmation_hash)
-
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
@@ -502,6 +498,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     @property
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
+
+    @property
+    def awaiting_email_confirmation(self):
+        return bool(self.email_confirmation_hash)
 
     @property
     def is_pending(self):

@@ -571,8 +571,9 @@ def notify_moderators(*, now=None):
     if not settings.EVENTS_REQUIRE_APPROVAL:
         return 0
     waiting = list(
-        Event.objects.pending()
-        .filter(moderators_notified_at__isnull=True, email_confirmation_hash="")
+        Event.objects.pending().filter(
+            moderators_notified_at__isnull=True, email_confirmation_hash=""
+        )
     )
     recipients = sorted(moderators().values_list("email", flat=True))
     if not waiting or not recipients:

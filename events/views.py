@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -330,9 +330,7 @@ def recovery_request(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         language = translation.get_language()
-        content = render_to_string(
-            "events/recovery_sent.html", {"email": email}, request=request
-        )
+        content = render_to_string("events/recovery_sent.html", {"email": email}, request=request)
         return AnswerThenRun(
             content,
             then=lambda: services.send_recovery_links(

@@ -5,28 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0008_moderation'),
+        ("events", "0008_moderation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='email_confirmation_hash',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=64),
+            model_name="event",
+            name="email_confirmation_hash",
+            field=models.CharField(
+                blank=True, db_index=True, default="", editable=False, max_length=64
+            ),
         ),
         migrations.CreateModel(
-            name='RecoveryLink',
+            name="RecoveryLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recovery_links', to='events.event', verbose_name='event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recovery_links",
+                        to="events.event",
+                        verbose_name="event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recovery link',
-                'verbose_name_plural': 'recovery links',
+                "verbose_name": "recovery link",
+                "verbose_name_plural": "recovery links",
             },
         ),
     ]

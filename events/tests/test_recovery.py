@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from events import services
@@ -219,9 +220,10 @@ class TestUsingALink:
     def test_the_footer_shows_the_contact_address_when_set(self, client, settings):
         assert "mailto:" not in client.get(reverse("events:recovery")).content.decode()
         settings.CONTACT_EMAIL = "contato@encontros.example"
-        assert "mailto:contato@encontros.example" in client.get(
-            reverse("events:list")
-        ).content.decode()
+        assert (
+            "mailto:contato@encontros.example"
+            in client.get(reverse("events:list")).content.decode()
+        )
 
 
 class TestSubmissionConfirmation:
