@@ -649,3 +649,7 @@ class RecoveryLink(models.Model):
 
     def __str__(self):
         return f"{self.event} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def lifetime_hours(cls):
+        return int(cls.LIFETIME.total_seconds() // 3600)

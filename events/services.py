@@ -624,6 +624,8 @@ def send_recovery_links(*, email, request, language, now=None):
     way. Returns the number of events listed.
     """
     now = now or timezone.now()
+    # Spent links are deleted on use; expired ones here, so the table stays small.
+    RecoveryLink.objects.filter(expires_at__lte=now).delete()
     events = list(Event.objects.filter(organizer_email__iexact=email).upcoming(now=now))
     if not events:
         return 0
@@ -639,7 +641,7 @@ def send_recovery_links(*, email, request, language, now=None):
         template="events/email/recovery_links.txt",
         subject=lambda: _("Your edit links on %(site)s") % {"site": settings.APP_TITLE},
         recipients=[events[0].organizer_email],
-        context={"items": items, "hours": int(RecoveryLink.LIFETIME.total_seconds() // 3600)},
+        context={"items": items, "hours": RecoveryLink.lifetime_hours()},
         language=language,
     )
     return len(items)

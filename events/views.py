@@ -330,7 +330,11 @@ def recovery_request(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         language = translation.get_language()
-        content = render_to_string("events/recovery_sent.html", {"email": email}, request=request)
+        content = render_to_string(
+            "events/recovery_sent.html",
+            {"email": email, "hours": RecoveryLink.lifetime_hours()},
+            request=request,
+        )
         return AnswerThenRun(
             content,
             then=lambda: services.send_recovery_links(
