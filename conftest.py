@@ -37,21 +37,29 @@ def _plain_static_storage(settings):
     }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit counters and public answers live in the cache: every test starts with none.
+def clear_caches():
+    """Forget rate-limit counters and public answers, in the cache and in this process."""
     from django.core.cache import cache
 
     from encontros import public_cache
 
-    def clear():
-        cache.clear()
-        public_cache.local_store.clear()
-        public_cache.local_version.forget()
+    cache.clear()
+    public_cache.local_store.clear()
+    public_cache.local_version.forget()
 
-    clear()
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and public answers live in the cache: every test starts with none.
+    clear_caches()
     yield
-    clear()
+    clear_caches()
+
+
+@pytest.fixture
+def cold_caches():
+    """A function that empties every cache, for a test that needs several cold reads."""
+    return clear_caches
 
 
 @pytest.fixture(autouse=True)
