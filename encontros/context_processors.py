@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def site(request):
-    return {"APP_TITLE": settings.APP_TITLE}
+    return {"APP_TITLE": settings.APP_TITLE, "CONTACT_EMAIL": settings.CONTACT_EMAIL}

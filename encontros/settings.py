@@ -47,6 +47,8 @@ ALLOWED_HOSTS = _required_in_production("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 APP_TITLE = env.str("APP_TITLE", default="Encontros Tech")
+# Where visitors reach the site's staff (footer, recovered edit link page); none shown when empty.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
 SERVICE_NAME = env.str("SERVICE_NAME", default="encontros-tech")
 SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
 # The `environment` label of the app_info metric (homologacao, production, ...).
@@ -299,6 +301,9 @@ STORAGES = {
 # (shared by every process once CACHE_URL points at Redis).
 EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
+# "Lost your edit link?": requests per client, and per address asked for.
+EVENTS_RECOVERY_RATE = env.str("EVENTS_RECOVERY_RATE", default="10/h")
+EVENTS_RECOVERY_ADDRESS_RATE = env.str("EVENTS_RECOVERY_ADDRESS_RATE", default="3/h")
 EVENTS_FORM_MIN_SECONDS = 3
 RATELIMIT_VIEW = "encontros.views.rate_limited"
 # Behind the load balancer, the visitor is the last X-Forwarded-For hop.

@@ -131,7 +131,15 @@ class ReportInline(EventPartInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["title", "local_start", "city", "status", "report_count", "technology_list"]
+    list_display = [
+        "title",
+        "local_start",
+        "city",
+        "status",
+        "email_confirmed",
+        "report_count",
+        "technology_list",
+    ]
     list_filter = [WhenFilter, "status", ReportedFilter, "mode", "city", "technologies"]
     inlines = [ReportInline, StatusChangeInline]
     search_fields = [
@@ -197,6 +205,11 @@ class EventAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         # Upcoming events first, soonest first; then past ones, most recent first.
         return ["is_past", "upcoming_order", "-starts_at"]
+
+    # An unconfirmed event stays off the site even when approved: staff see why.
+    @admin.display(description=_("address confirmed"), boolean=True)
+    def email_confirmed(self, event):
+        return not event.awaiting_email_confirmation
 
     @admin.display(description=_("reports"), ordering="report_count")
     def report_count(self, event):

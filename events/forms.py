@@ -333,3 +333,11 @@ class ReportForm(forms.ModelForm):
         fields = ["reason", "text"]
         widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
         labels = {"reason": _("What is wrong?"), "text": _("Details (optional)")}
+
+
+class RecoveryRequestForm(SiteForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The address you gave when you registered your events."),
+        max_length=254,
+    )

@@ -2,13 +2,17 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
 
-# The pages whose URL carries a secret edit token, or which show a new one.
+# The pages whose URL carries a secret edit or recovery token, or which show a
+# new edit link, and the page that asks for one by e-mail address.
 PRIVATE_LINK_VIEWS = {
     "events:create",
     "events:edit",
     "events:cancel",
     "events:restore",
     "events:delete",
+    "events:recovery",
+    "events:recover",
+    "events:confirm-email",
 }
 
 

@@ -186,11 +186,22 @@ class Technology(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Event.Status.PUBLISHED)
+        """Published events, and only once their organizer's address is confirmed
+        (see Event.email_confirmation_hash): staff approval alone does not make
+        an unconfirmed event public."""
+        return self.filter(status=Event.Status.PUBLISHED, email_confirmation_hash="")
 
     def public(self):
         """Events anyone may see: published ones and cancelled ones (shown as cancelled)."""
-        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        return self.filter(
+            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED], email_confirmation_hash=""
+        )
+
+    def awaiting_email_confirmation(self):
+        return self.exclude(email_confirmation_hash="")
+
+    def by_email_confirmation(self, token):
+        return self.filter(email_confirmation_hash=hash_edit_token(token))
 
     def pending(self):
         return self.filter(status=Event.Status.PENDING)
@@ -379,6 +390,13 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         help_text=_("Optional, shown on the public page of a cancelled event."),
     )
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # In approval mode, a submission that gives an address waits for a click on the
+    # link e-mailed there (the hash of its token is kept here until then): an event
+    # sent under someone else's address never becomes public, and moderators hear
+    # of it only once it is confirmed. Empty: confirmed, or nothing to confirm.
+    email_confirmation_hash = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
     # Normalised copy of the searchable text, kept up to date by events.services.
     # On PostgreSQL a trigram index serves searches (migration 0003).
     search_text = models.TextField(default="", editable=False)
@@ -480,6 +498,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     @property
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
+
+    @property
+    def awaiting_email_confirmation(self):
+        return bool(self.email_confirmation_hash)
 
     @property
     def is_pending(self):
@@ -595,3 +617,39 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.event}"
+
+
+class RecoveryLinkQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def by_token(self, token):
+        return self.filter(token_hash=hash_edit_token(token))
+
+
+class RecoveryLink(models.Model):
+    """A single-use link, e-mailed to an event's organizer on request, that issues
+    a new edit link. Kept apart from the edit token so that asking for one leaves
+    the current edit link working until the recovery link is used. Stored as the
+    hash of its token only."""
+
+    LIFETIME = timedelta(hours=24)
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="recovery_links", verbose_name=_("event")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    objects = RecoveryLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recovery link")
+        verbose_name_plural = _("recovery links")
+
+    def __str__(self):
+        return f"{self.event} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def lifetime_hours(cls):
+        return int(cls.LIFETIME.total_seconds() // 3600)

@@ -30,6 +30,7 @@ from .database_errors import is_conflict
 from .edit_tokens import hash_edit_token, new_edit_token
 from .models import (
     Event,
+    RecoveryLink,
     Report,
     StatusChange,
     Technology,
@@ -171,9 +172,29 @@ def event_submit(
         token = event_create(
             event=event, channel=channel, technology_names=technology_names, moderated=moderated
         )
+        confirmation_token = (
+            _require_email_confirmation(event)
+            if event.is_pending and event.organizer_email
+            else None
+        )
     edit_url = edit_link(request, token)
-    email_sent = send_edit_link(event=event, edit_url=edit_url)
+    page_url = request.build_absolute_uri(event.get_absolute_url())
+    confirm_url = confirmation_token and request.build_absolute_uri(
+        reverse("events:confirm-email", kwargs={"token": confirmation_token})
+    )
+    email_sent = send_edit_link(
+        event=event, edit_url=edit_url, page_url=page_url, confirm_url=confirm_url
+    )
     return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)
+
+
+def _require_email_confirmation(event):
+    """Hold a new pending event until its organizer clicks the link sent to the
+    address they gave; returns the link's token."""
+    token = new_edit_token()
+    event.email_confirmation_hash = hash_edit_token(token)
+    Event.objects.filter(pk=event.pk).update(email_confirmation_hash=event.email_confirmation_hash)
+    return token
 
 
 def _atomic_retried_once_on_conflict(service):
@@ -380,6 +401,27 @@ def event_delete(*, event, channel, expected_revision=None):
 
 
 @_atomic_retried_once_on_conflict
+def event_confirm_email(*, token):
+    """The organizer clicked the link sent to their address: the event can now reach
+    the moderators (and the public once approved). Event.DoesNotExist for an
+    unknown or already used link."""
+    current = (
+        Event.objects.select_for_update()
+        .awaiting_email_confirmation()
+        .by_email_confirmation(token)
+        .first()
+    )
+    if current is None:
+        raise Event.DoesNotExist("no event awaits this confirmation")
+    current.email_confirmation_hash = ""
+    _save_revision(current, ["email_confirmation_hash"])
+    content_changed()
+    transaction.on_commit(notify_moderators)
+    logger.info("organizer address confirmed", extra={"event_id": current.pk})
+    return current
+
+
+@_atomic_retried_once_on_conflict
 def event_issue_edit_token(*, event):
     """Replace the event's edit token; the previous edit link stops working."""
     token = new_edit_token()
@@ -460,7 +502,7 @@ def _send_mail(*, template, subject, recipients, context, language, event_id=Non
     return True
 
 
-def send_edit_link(*, event, edit_url):
+def send_edit_link(*, event, edit_url, page_url, confirm_url=None):
     """E-mail the private edit link to the organizer, in the language of the request.
 
     Returns whether it was sent. A mail server failure must not hide the link
@@ -472,7 +514,12 @@ def send_edit_link(*, event, edit_url):
         template="events/email/edit_link.txt",
         subject=lambda: _("Your edit link for “%(title)s”") % {"title": event.title},
         recipients=[event.organizer_email],
-        context={"event": event, "edit_url": edit_url},
+        context={
+            "event": event,
+            "edit_url": edit_url,
+            "page_url": page_url,
+            "confirm_url": confirm_url,
+        },
         language=translation.get_language() or settings.LANGUAGE_CODE,
         event_id=event.pk,
     )
@@ -523,7 +570,11 @@ def notify_moderators(*, now=None):
     """
     if not settings.EVENTS_REQUIRE_APPROVAL:
         return 0
-    waiting = list(Event.objects.pending().filter(moderators_notified_at__isnull=True))
+    waiting = list(
+        Event.objects.pending().filter(
+            moderators_notified_at__isnull=True, email_confirmation_hash=""
+        )
+    )
     recipients = sorted(moderators().values_list("email", flat=True))
     if not waiting or not recipients:
         return 0
@@ -558,3 +609,58 @@ def notify_moderators(*, now=None):
         moderators_notified_at=now or timezone.now()
     )
     return len(items)
+
+
+def recovery_link_url(request, token):
+    return request.build_absolute_uri(reverse("events:recover", kwargs={"token": token}))
+
+
+def send_recovery_links(*, email, request, language, now=None):
+    """E-mail the organizer who registered events under this address one message
+    listing their current and upcoming events, each with a single-use link that
+    issues a new edit link. Their edit links keep working until then.
+
+    Nothing is sent when no such event exists; the caller answers the same either
+    way. Returns the number of events listed.
+    """
+    now = now or timezone.now()
+    # Spent links are deleted on use; expired ones here, so the table stays small.
+    RecoveryLink.objects.filter(expires_at__lte=now).delete()
+    events = list(Event.objects.filter(organizer_email__iexact=email).upcoming(now=now))
+    if not events:
+        return 0
+    items = []
+    for event in events:
+        token = new_edit_token()
+        RecoveryLink.objects.create(
+            event=event, token_hash=hash_edit_token(token), expires_at=now + RecoveryLink.LIFETIME
+        )
+        items.append((event, recovery_link_url(request, token)))
+    logger.info("recovery links issued", extra={"events": len(items)})
+    _send_mail(
+        template="events/email/recovery_links.txt",
+        subject=lambda: _("Your edit links on %(site)s") % {"site": settings.APP_TITLE},
+        recipients=[events[0].organizer_email],
+        context={"items": items, "hours": RecoveryLink.lifetime_hours()},
+        language=language,
+    )
+    return len(items)
+
+
+@transaction.atomic
+def event_recover_edit_link(*, token, now=None):
+    """Use a recovery link: it is spent, and the event gets a new edit token (the
+    previous edit link stops working). Returns the event and the new token;
+    RecoveryLink.DoesNotExist when the link is unknown, spent or expired."""
+    link = (
+        RecoveryLink.objects.select_for_update()
+        .usable(now=now)
+        .by_token(token)
+        .select_related("event")
+        .get()
+    )
+    event = link.event
+    link.delete()
+    edit_token = event_issue_edit_token(event=event)
+    logger.info("edit link recovered", extra={"event_id": event.pk})
+    return event, edit_token

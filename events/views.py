@@ -1,11 +1,14 @@
+import logging
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -22,10 +25,18 @@ from .filters import (
     upcoming_filterset,
     with_query,
 )
-from .forms import EventCancelForm, EventEditForm, EventSubmissionForm, ReportForm
+from .forms import (
+    EventCancelForm,
+    EventEditForm,
+    EventSubmissionForm,
+    RecoveryRequestForm,
+    ReportForm,
+)
 from .menus import filter_menus
-from .models import DuplicateEvent, Event, Technology, technology_slug
+from .models import DuplicateEvent, Event, RecoveryLink, Technology, technology_slug
 from .structured_data import event_json_ld
+
+logger = logging.getLogger(__name__)
 
 
 def submission_rate(group, request):
@@ -276,3 +287,102 @@ def event_report(request, slug):
         services.report_create(event=event, **form.cleaned_data)
         return render(request, "events/report_received.html", {"event": event})
     return render(request, "events/report_form.html", {"event": event, "form": form})
+
+
+def recovery_rate(group, request):
+    return settings.EVENTS_RECOVERY_RATE
+
+
+def recovery_address_rate(group, request):
+    return settings.EVENTS_RECOVERY_ADDRESS_RATE
+
+
+def recovery_address(group, request):
+    """The address asked for, as the per-address limit counts it (one count per
+    mailbox whatever the case or spacing)."""
+    return request.POST.get("email", "").strip().casefold()
+
+
+class AnswerThenRun(HttpResponse):
+    """An answer that runs `then` once it has been sent (a WSGI server closes the
+    response after writing it), so that its duration tells nothing about what
+    `then` does."""
+
+    def __init__(self, content, *, then, **kwargs):
+        super().__init__(content, **kwargs)
+        self.then = then
+
+    def close(self):
+        super().close()
+        try:
+            self.then()
+        except Exception:
+            # The visitor already has the answer: a failure here can only be logged.
+            logger.exception("deferred work after the answer failed")
+
+
+@ratelimit(key="ip", rate=recovery_rate, method="POST")
+@ratelimit(key=recovery_address, rate=recovery_address_rate, method="POST")
+def recovery_request(request):
+    """Lost your edit link? The answer is the same whether or not the address
+    registered events: nothing tells a visitor whose address it is."""
+    form = RecoveryRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        language = translation.get_language()
+        content = render_to_string(
+            "events/recovery_sent.html",
+            {"email": email, "hours": RecoveryLink.lifetime_hours()},
+            request=request,
+        )
+        return AnswerThenRun(
+            content,
+            then=lambda: services.send_recovery_links(
+                email=email, request=request, language=language
+            ),
+        )
+    return render(request, "events/recovery_form.html", {"form": form})
+
+
+def _usable_recovery_link(token):
+    try:
+        return RecoveryLink.objects.usable().by_token(token).select_related("event").get()
+    except RecoveryLink.DoesNotExist:
+        raise Http404 from None
+
+
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def recovery_use(request, token):
+    """Asks for a click (a POST) before spending the link: mail scanners that open
+    every link in a message must not spend it."""
+    link = _usable_recovery_link(token)
+    if request.method != "POST":
+        return render(request, "events/recovery_confirm.html", {"event": link.event})
+    try:
+        event, edit_token = services.event_recover_edit_link(token=token)
+    except (RecoveryLink.DoesNotExist, Event.DoesNotExist):
+        raise Http404 from None
+    return render(
+        request,
+        "events/recovery_done.html",
+        {
+            "event": event,
+            "edit_url": services.edit_link(request, edit_token),
+            "hide_language_switch": True,
+        },
+    )
+
+
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def email_confirm(request, token):
+    """Asks for a click (a POST) before confirming, like recovery_use: a mail
+    scanner opening the link must not confirm an address for its owner."""
+    if not Event.objects.awaiting_email_confirmation().by_email_confirmation(token).exists():
+        raise Http404
+    if request.method != "POST":
+        return render(request, "events/email_confirm.html", {"confirmed": False})
+    try:
+        event = services.event_confirm_email(token=token)
+    except Event.DoesNotExist:
+        raise Http404 from None
+    return render(request, "events/email_confirm.html", {"confirmed": True, "event": event})

@@ -94,7 +94,11 @@ def test_business_events_are_logged_with_event_id_and_channel(log_output):
 @pytest.mark.django_db
 def test_logs_never_show_an_edit_token_or_an_e_mail(client, log_output):
     event = EventFactory(edit_token=TOKEN, organizer_email=E_MAIL)
-    services.send_edit_link(event=event, edit_url=f"https://encontros.tech/events/edit/{TOKEN}/")
+    services.send_edit_link(
+        event=event,
+        edit_url=f"https://encontros.tech/events/edit/{TOKEN}/",
+        page_url="https://encontros.tech" + event.get_absolute_url(),
+    )
     # Django logs every 4xx answer with its path: here a GET where a POST is expected.
     response = client.get(reverse("events:restore", kwargs={"token": TOKEN}))
     assert response.status_code == 405

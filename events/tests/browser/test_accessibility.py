@@ -48,11 +48,12 @@ def pages(event):
         "submission": "/events/new/",
         "edit": f"/events/edit/{TOKEN}/",
         "embed": "/embed/",
+        "lost edit link": "/events/lost-link/",
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["home", "list with filters", "event", "submission", "edit", "embed"]
+    "name", ["home", "list with filters", "event", "submission", "edit", "embed", "lost edit link"]
 )
 def test_page_has_no_axe_violations(page, pages, axe_violations, name):
     response = page.goto(pages[name])
