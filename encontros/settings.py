@@ -217,7 +217,7 @@ API_CREATE_THROTTLE_RATE = env.str("API_CREATE_THROTTLE_RATE", default="20/h")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{APP_TITLE} API",
-    "DESCRIPTION": (
+    "DESCRIPTION": _(
         "Read and publish tech events. Every error answers with the `Error` body: a "
         "`message` and, for invalid input, `errors` per field or query parameter."
     ),
@@ -236,9 +236,9 @@ SPECTACULAR_SETTINGS = {
         "events.api.schema.allow_empty_query_values",
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
+        "events.api.schema.translate_untranslated_texts",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
 

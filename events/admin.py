@@ -18,6 +18,7 @@ CSV_FIELDS = [
     "ends_at",
     "mode",
     "city",
+    "state",
     "venue",
     "address",
     "online_url",
@@ -58,7 +59,7 @@ class EventAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "description", "technologies"]}),
         (_("When"), {"fields": ["starts_at", "ends_at"]}),
-        (_("Where"), {"fields": ["mode", "city", "venue", "address", "online_url"]}),
+        (_("Where"), {"fields": ["mode", "city", "state", "venue", "address", "online_url"]}),
         (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url", "is_free"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]

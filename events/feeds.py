@@ -6,12 +6,11 @@ Python list and the Recife Python calendar are the same events.
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from .calendar import build_calendar
@@ -25,12 +24,10 @@ ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 def upcoming_filterset(request):
-    """The filters of the request over public upcoming events; invalid filters are a 400."""
+    """The filters of the request over public upcoming events. Invalid values are
+    ignored: a calendar application or a widget cannot show an error page."""
     events = Event.objects.public().upcoming().with_technologies()
-    filterset = EventFilter(request.GET, queryset=events)
-    if not filterset.is_valid():
-        raise BadRequest(_("Some filters are not valid."))
-    return filterset
+    return EventFilter(request.GET, queryset=events, lenient=True)
 
 
 def feed_title(filterset):
@@ -130,8 +127,8 @@ class UpcomingEventsFeed(Feed):
         title = event.title
         if event.is_cancelled:
             title = _("Cancelled: %(title)s") % {"title": title}
-        # Feed readers show titles as HTML.
-        return escape(title)
+        # Plain text: the feed writer escapes it once for XML.
+        return title
 
     def item_author_name(self, event):
         return event.organizer_name

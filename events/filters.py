@@ -68,12 +68,31 @@ class EventFilter(django_filters.FilterSet):
             "starts_before",
         ]
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, lenient=False, **kwargs):
+        """`lenient`: drop the values that are not valid (e.g. a technology removed
+        since a link was shared) instead of refusing the request; `ignored` lists
+        them for a notice. Pages, feeds and the embed are lenient, the API is not."""
+        self.ignored = []
         if data is not None:
-            # The list's "any technology" option sends `technology=`: it means no filter.
             data = data.copy()
-            data.setlist("technology", [slug for slug in data.getlist("technology") if slug])
+            # The list's "any technology" option sends `technology=`: it means no filter.
+            slugs = [slug for slug in data.getlist("technology") if slug]
+            # Former slugs of renamed technologies mean the technology.
+            technologies = Technology.objects.by_slugs(slugs)
+            if lenient:
+                label = self.base_filters["technology"].label
+                self.ignored += [(label, slug) for slug in slugs if slug not in technologies]
+                slugs = [slug for slug in slugs if slug in technologies]
+            current = [technologies[slug].slug if slug in technologies else slug for slug in slugs]
+            data.setlist("technology", list(dict.fromkeys(current)))
         super().__init__(data, *args, **kwargs)
+        if lenient and data is not None and not self.form.is_valid():
+            for name in self.form.errors:
+                label = self.filters[name].label
+                self.ignored += [(label, value) for value in self.data.getlist(name)]
+                self.data.pop(name)
+            del self._form
+            self.form.is_valid()
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -102,6 +102,7 @@ class EventForm(forms.ModelForm):
             "ends_at",
             "mode",
             "city",
+            "state",
             "venue",
             "address",
             "online_url",

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prometheus.models import ExportModelOperationsMixin
+from localflavor.br.br_states import STATE_CHOICES
 
 from .search import normalize, search_terms
 
@@ -92,12 +93,27 @@ class TechnologyQuerySet(models.QuerySet):
         )
 
     def get_or_create_by_name(self, name):
+        """The technology of that name, or of its former name, created when new."""
         name = " ".join(name.split())
         validate_technology_name(name)
-        technology, _created = self.get_or_create(
-            slug=technology_slug(name), defaults={"name": name}
-        )
+        slug = technology_slug(name)
+        if technology := self.by_slug(slug):
+            return technology
+        technology, _created = self.get_or_create(slug=slug, defaults={"name": name})
         return technology
+
+    def by_slug(self, slug):
+        """The technology with this slug now, or the one that had it before a rename."""
+        return self.by_slugs([slug]).get(slug)
+
+    def by_slugs(self, slugs):
+        """{slug: technology} for the given slugs that are, or were before a rename,
+        a technology's; a current slug wins over a former one."""
+        found = {technology.slug: technology for technology in self.filter(slug__in=slugs)}
+        former = FormerTechnologySlug.objects.filter(slug__in=set(slugs) - set(found))
+        for former_slug in former.select_related("technology"):
+            found[former_slug.slug] = former_slug.technology
+        return found
 
 
 class Technology(models.Model):
@@ -134,6 +150,28 @@ class Technology(models.Model):
         self.slug = technology_slug(self.name)
         if Technology.objects.exclude(pk=self.pk).filter(slug=self.slug).exists():
             raise ValidationError({"name": _("This technology already exists.")})
+
+
+class FormerTechnologySlug(models.Model):
+    """A slug a technology had before it was renamed: calendar subscriptions, widgets
+    and shared links made with it keep finding the technology."""
+
+    slug = models.SlugField(
+        _("slug"), max_length=TECHNOLOGY_SLUG_MAX_LENGTH, unique=True, allow_unicode=True
+    )
+    technology = models.ForeignKey(
+        Technology,
+        on_delete=models.CASCADE,
+        related_name="former_slugs",
+        verbose_name=_("technology"),
+    )
+
+    class Meta:
+        verbose_name = _("former technology slug")
+        verbose_name_plural = _("former technology slugs")
+
+    def __str__(self):
+        return self.slug
 
 
 class EventQuerySet(models.QuerySet):
@@ -222,6 +260,13 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     city = models.CharField(
         _("city"), max_length=100, blank=True, validators=[validate_no_control_characters]
     )
+    state = models.CharField(
+        _("state"),
+        max_length=2,
+        blank=True,
+        choices=STATE_CHOICES,
+        help_text=_("The state (UF) of the city."),
+    )
     venue = models.CharField(
         _("venue"), max_length=200, blank=True, validators=[validate_no_control_characters]
     )
@@ -285,6 +330,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 condition=Q(mode__in=["in_person", "online", "hybrid"]), name="event_mode_valid"
             ),
             models.CheckConstraint(
+                condition=Q(state="") | Q(state__in=[code for code, _name in STATE_CHOICES]),
+                name="event_state_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=["published", "pending", "cancelled"]),
                 name="event_status_valid",
             ),
@@ -332,8 +381,12 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return self.mode != self.Mode.ONLINE
 
     @property
+    def city_and_state(self):
+        return f"{self.city} ({self.state})" if self.city and self.state else self.city
+
+    @property
     def full_address(self):
-        return ", ".join(part for part in (self.venue, self.address, self.city) if part)
+        return ", ".join(part for part in (self.venue, self.address, self.city_and_state) if part)
 
     def build_search_text(self):
         parts = [self.title, self.description, self.city, self.venue, self.organizer_name]

@@ -14,7 +14,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from . import metrics
-from .models import Event, Technology, hash_edit_token
+from .models import Event, FormerTechnologySlug, Technology, hash_edit_token
 
 logger = logging.getLogger(__name__)
 
@@ -173,9 +173,24 @@ def technology_delete(*, technology):
 
 @transaction.atomic
 def technology_save(*, technology):
-    """Save a (renamed) technology and the search text of its events."""
+    """Save a (renamed) technology and the search text of its events.
+
+    A rename keeps the old slug working: links, widgets and calendar subscriptions
+    made with it still find the technology.
+    """
+    old_slug = (
+        Technology.objects.filter(pk=technology.pk).values_list("slug", flat=True).first()
+        if technology.pk
+        else None
+    )
     technology.full_clean()
     technology.save()
+    # A slug in use now means that technology, whoever had it before.
+    FormerTechnologySlug.objects.filter(slug=technology.slug).delete()
+    if old_slug and old_slug != technology.slug:
+        FormerTechnologySlug.objects.update_or_create(
+            slug=old_slug, defaults={"technology": technology}
+        )
     _refresh_search_text_of(technology.events.all())
 
 

@@ -14,10 +14,17 @@ ATTENDANCE_MODES = {
 }
 # The site's events are in Brazil; a free event still needs a currency in an Offer.
 CURRENCY = "BRL"
+COUNTRY = "BR"
+
+
+def _iso(moment):
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
 def _place(event):
-    address = {"@type": "PostalAddress", "addressLocality": event.city}
+    address = {"@type": "PostalAddress", "addressLocality": event.city, "addressCountry": COUNTRY}
+    if event.state:
+        address["addressRegion"] = event.state
     if event.address:
         address["streetAddress"] = event.address
     return {"@type": "Place", "name": event.venue, "address": address}
@@ -37,29 +44,33 @@ def _location(event):
 
 def event_json_ld(event, *, page_url):
     """The schema.org Event describing a public event, as a dict ready for JSON."""
+    organizer = {"@type": "Organization", "name": event.organizer_name}
+    if event.url:
+        organizer["url"] = event.url
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
         "description": event.description,
-        "startDate": timezone.localtime(event.starts_at).isoformat(),
-        "endDate": timezone.localtime(event.effective_end).isoformat(),
+        "startDate": _iso(event.starts_at),
+        "endDate": _iso(event.effective_end),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": ATTENDANCE_MODES[event.mode],
         "location": _location(event),
-        "organizer": {"@type": "Organization", "name": event.organizer_name},
+        "organizer": organizer,
+        # Community events are run by the group that organizes them.
+        "performer": {"@type": "PerformingGroup", "name": event.organizer_name},
         "url": page_url,
     }
     technologies = [technology.name for technology in event.technologies.all()]
     if technologies:
         data["keywords"] = ", ".join(technologies)
+    data["offers"] = {
+        "@type": "Offer",
+        "availability": SCHEMA + "InStock",
+        "url": event.url or page_url,
+        "validFrom": _iso(event.created_at),
+    }
     if event.is_free:
-        data["offers"] = {
-            "@type": "Offer",
-            "price": 0,
-            "priceCurrency": CURRENCY,
-            "availability": SCHEMA + "InStock",
-            "url": event.url or page_url,
-            "validFrom": timezone.localtime(event.created_at).isoformat(),
-        }
+        data["offers"].update(price=0, priceCurrency=CURRENCY)
     return data

@@ -40,9 +40,7 @@ class FilteredEventListView(ListView):
     def get_queryset(self):
         events = Event.objects.public().with_technologies()
         events = events.past() if self.past else events.upcoming()
-        self.filterset = EventFilter(self.request.GET, queryset=events)
-        if not self.filterset.is_valid():
-            return events.none()
+        self.filterset = EventFilter(self.request.GET, queryset=events, lenient=True)
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -56,7 +54,7 @@ class FilteredEventListView(ListView):
             technologies=Technology.objects.public(),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
-        if not self.past and self.filterset.is_valid():
+        if not self.past:
             context.update(subscription_links(self.request, self.filterset))
         return context
 
@@ -65,11 +63,6 @@ class FilteredEventListView(ListView):
         extra = {"page": page.number} if page and page.number > 1 else {}
         query_string = self.filterset.query_string(**extra)
         return self.request.build_absolute_uri(with_query(self.request.path, query_string))
-
-    def render_to_response(self, context, **response_kwargs):
-        if not self.filterset.is_valid():
-            response_kwargs["status"] = 400
-        return super().render_to_response(context, **response_kwargs)
 
 
 class EventDetailView(DetailView):

@@ -1,6 +1,7 @@
 """What the OpenAPI document says beyond what drf-spectacular infers: the error
 body, the two faces of `technologies`, and an example for every field."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
@@ -75,6 +76,7 @@ EXAMPLES = {
     "ends_at": "2025-06-10T22:00:00-03:00",
     "mode": "hybrid",
     "city": "Florianópolis",
+    "state": "SP",
     "venue": "Centro de Inovação ACATE",
     "address": "Rodovia SC-401, 4150",
     "online_url": "https://www.youtube.com/@pythonfloripa",
@@ -151,4 +153,40 @@ def add_examples(result, generator, request, public):
                 prop["example"] = COMPONENT_EXAMPLES[(component, name)]
             elif "$ref" not in prop.get("items", {}):
                 prop["example"] = EXAMPLES[name]
+    return result
+
+
+# English texts that drf-spectacular takes from docstrings and from its own
+# defaults, out of gettext's reach; every other text of the document is
+# translated where it is written. One language per document.
+UNTRANSLATED_TEXTS = {
+    "The body of every error answer.": _("The body of every error answer."),
+    "The answer to a creation: the only time the edit token is ever shown.": _(
+        "The answer to a creation: the only time the edit token is ever shown."
+    ),
+    "The event addressed by its edit token alone, as the earlier Flask API did.": _(
+        "The event addressed by its edit token alone, as the earlier Flask API did."
+    ),
+    'Token-based authentication with required prefix "Token"': _(
+        "Staff token, sent as `Authorization: Token …`."
+    ),
+    "No response body": _("No response body"),
+}
+
+
+def translate_untranslated_texts(result, generator, request, public):
+    """Postprocessing hook: the texts of UNTRANSLATED_TEXTS in the request's language."""
+
+    def translate(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str | Promise):
+                    node[key] = str(UNTRANSLATED_TEXTS.get(str(value), value))
+                else:
+                    translate(value)
+        elif isinstance(node, list):
+            for item in node:
+                translate(item)
+
+    translate(result)
     return result

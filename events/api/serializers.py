@@ -165,6 +165,7 @@ class EventSerializer(serializers.ModelSerializer):
             "ends_at",
             "mode",
             "city",
+            "state",
             "venue",
             "address",
             "online_url",

@@ -127,12 +127,13 @@ class TestFilters:
             {"search": "x" * 201},
         ],
     )
-    def test_invalid_filter_values_get_a_message_not_an_error(self, client, params):
-        EventFactory()
+    def test_invalid_filter_values_are_ignored_with_a_notice_and_a_way_out(self, client, params):
+        event = EventFactory()
         response = client.get(HOME, params)
-        assert response.status_code == 400
-        assert response.context["event_list"].count() == 0
-        assert 'class="alert alert-warning"' in response.content.decode()
+        assert response.status_code == 200
+        assert list(response.context["event_list"]) == [event]
+        assert [name for name, _value in response.context["filterset"].ignored]
+        assert f'class="alert-link" href="{HOME}"' in response.content.decode()
 
     def test_past_page_has_the_same_filters(self, client):
         EventFactory(
