@@ -5,35 +5,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_event_managers_group'),
+        ("events", "0002_event_managers_group"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormerTechnologySlug',
+            name="FormerTechnologySlug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=60, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=60, unique=True, verbose_name="slug"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'former technology slug',
-                'verbose_name_plural': 'former technology slugs',
+                "verbose_name": "former technology slug",
+                "verbose_name_plural": "former technology slugs",
             },
         ),
         migrations.AddField(
-            model_name='event',
-            name='state',
-            field=models.CharField(blank=True, choices=[('AC', 'Acre'), ('AL', 'Alagoas'), ('AP', 'Amapá'), ('AM', 'Amazonas'), ('BA', 'Bahia'), ('CE', 'Ceará'), ('DF', 'Distrito Federal'), ('ES', 'Espírito Santo'), ('GO', 'Goiás'), ('MA', 'Maranhão'), ('MT', 'Mato Grosso'), ('MS', 'Mato Grosso do Sul'), ('MG', 'Minas Gerais'), ('PA', 'Pará'), ('PB', 'Paraíba'), ('PR', 'Paraná'), ('PE', 'Pernambuco'), ('PI', 'Piauí'), ('RJ', 'Rio de Janeiro'), ('RN', 'Rio Grande do Norte'), ('RS', 'Rio Grande do Sul'), ('RO', 'Rondônia'), ('RR', 'Roraima'), ('SC', 'Santa Catarina'), ('SP', 'São Paulo'), ('SE', 'Sergipe'), ('TO', 'Tocantins')], help_text='The state (UF) of the city.', max_length=2, verbose_name='state'),
+            model_name="event",
+            name="state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("AC", "Acre"),
+                    ("AL", "Alagoas"),
+                    ("AP", "Amapá"),
+                    ("AM", "Amazonas"),
+                    ("BA", "Bahia"),
+                    ("CE", "Ceará"),
+                    ("DF", "Distrito Federal"),
+                    ("ES", "Espírito Santo"),
+                    ("GO", "Goiás"),
+                    ("MA", "Maranhão"),
+                    ("MT", "Mato Grosso"),
+                    ("MS", "Mato Grosso do Sul"),
+                    ("MG", "Minas Gerais"),
+                    ("PA", "Pará"),
+                    ("PB", "Paraíba"),
+                    ("PR", "Paraná"),
+                    ("PE", "Pernambuco"),
+                    ("PI", "Piauí"),
+                    ("RJ", "Rio de Janeiro"),
+                    ("RN", "Rio Grande do Norte"),
+                    ("RS", "Rio Grande do Sul"),
+                    ("RO", "Rondônia"),
+                    ("RR", "Roraima"),
+                    ("SC", "Santa Catarina"),
+                    ("SP", "São Paulo"),
+                    ("SE", "Sergipe"),
+                    ("TO", "Tocantins"),
+                ],
+                help_text="The state (UF) of the city.",
+                max_length=2,
+                verbose_name="state",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('state', ''), ('state__in', ['AC', 'AL', 'AP', 'AM', 'BA', 'CE', 'DF', 'ES', 'GO', 'MA', 'MT', 'MS', 'MG', 'PA', 'PB', 'PR', 'PE', 'PI', 'RJ', 'RN', 'RS', 'RO', 'RR', 'SC', 'SP', 'SE', 'TO']), _connector='OR'), name='event_state_valid'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", ""),
+                    (
+                        "state__in",
+                        [
+                            "AC",
+                            "AL",
+                            "AP",
+                            "AM",
+                            "BA",
+                            "CE",
+                            "DF",
+                            "ES",
+                            "GO",
+                            "MA",
+                            "MT",
+                            "MS",
+                            "MG",
+                            "PA",
+                            "PB",
+                            "PR",
+                            "PE",
+                            "PI",
+                            "RJ",
+                            "RN",
+                            "RS",
+                            "RO",
+                            "RR",
+                            "SC",
+                            "SP",
+                            "SE",
+                            "TO",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="event_state_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='formertechnologyslug',
-            name='technology',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='former_slugs', to='events.technology', verbose_name='technology'),
+            model_name="formertechnologyslug",
+            name="technology",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="former_slugs",
+                to="events.technology",
+                verbose_name="technology",
+            ),
         ),
     ]

@@ -174,7 +174,7 @@ def test_rss_feed_honours_the_list_filters(client, recife_python, other_events):
 
 
 @pytest.mark.parametrize("name", ["events:atom", "events:rss"])
-@pytest.mark.parametrize("title", ["Ação & Café", "Code's <Hack>", "C# e .NET \"BH\""])
+@pytest.mark.parametrize("title", ["Ação & Café", "Code's <Hack>", 'C# e .NET "BH"'])
 def test_feed_readers_show_titles_as_written(client, name, title):
     EventFactory(title=title)
 

@@ -128,9 +128,13 @@ QUERY_NAMES = st.sampled_from([*BLANK_FORM, "page", "utm_source"])
 QUERY_VALUES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 
 
-@pytest.mark.parametrize("name", ["events:list", "events:past", "events:embed", "events:calendar",
-                                  "events:atom", "events:rss"])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize(
+    "name",
+    ["events:list", "events:past", "events:embed", "events:calendar", "events:atom", "events:rss"],
+)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=st.lists(st.tuples(QUERY_NAMES, QUERY_VALUES), max_size=6))
 def test_any_query_string_gets_a_page_never_an_error(client, name, query):
     response = client.get(reverse(name) + "?" + urlencode(query))
