@@ -1,8 +1,11 @@
+import copy
 import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, RegexValidator, URLValidator
 from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
@@ -11,8 +14,27 @@ from django.utils.translation import gettext_lazy as _
 from .models import Event, validate_no_control_characters, validate_technology_name
 
 
+def _is_valid_for(validator, value):
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+# What HTML accepts as the value of typed inputs (https://html.spec.whatwg.org/#states-of-the-type-attribute).
+_DATE = r"\d{4,}-\d{2}-\d{2}"
+TYPED_INPUT_VALIDATORS = {
+    "url": URLValidator(),
+    "email": EmailValidator(),
+    "date": RegexValidator(rf"^{_DATE}$"),
+    "datetime-local": RegexValidator(rf"^{_DATE}[T ]\d{{2}}:\d{{2}}(:\d{{2}}(\.\d{{1,3}})?)?$"),
+}
+
+
 class SiteBoundField(BoundField):
-    """Bootstrap classes on every widget, and errors announced with the field."""
+    """Bootstrap classes on every widget; errors announced with the field (Django
+    points aria-describedby at `<id>_error`, see includes/_field_errors.html)."""
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
@@ -25,10 +47,20 @@ class SiteBoundField(BoundField):
             css_class = "form-control"
         if self.errors:
             css_class += " is-invalid"
-            described_by = attrs.get("aria-describedby", "")
-            attrs["aria-describedby"] = f"{self.auto_id}_errors {described_by}".strip()
         attrs["class"] = f"{attrs.get('class', '')} {css_class}".strip()
         return attrs
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        """A typed value that its input type does not accept (`notaurl` in a URL
+        input) would be invalid HTML: it is given back in a text input instead."""
+        widget = widget or self.field.widget
+        validator = TYPED_INPUT_VALIDATORS.get(getattr(widget, "input_type", None))
+        value = self.value()
+        if self.form.is_bound and validator and value and isinstance(value, str):
+            if not _is_valid_for(validator, value):
+                widget = copy.copy(widget)
+                widget.input_type = "text"
+        return super().as_widget(widget, attrs, only_initial)
 
 
 class SiteFormRenderer(TemplatesSetting):

@@ -215,6 +215,6 @@ def test_city_menu_lists_each_city_once_whatever_its_case(client):
 @pytest.mark.parametrize(
     "params,in_use", [({}, False), ({"search": "x"}, False), ({"city": "Recife"}, True)]
 )
-def test_extra_filters_are_marked_in_use_only_when_given(client, params, in_use):
+def test_extra_filters_are_unfolded_only_when_in_use(client, params, in_use):
     content = client.get(HOME, params).content.decode()
-    assert ("data-in-use" in content) is in_use
+    assert ('<details class="more-filters mb-3" open>' in content) is in_use

@@ -9,9 +9,5 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// The list's extra filters start folded on phones when none is in use, so that
-// the events come first; without JavaScript they simply stay open.
-const moreFilters = document.querySelector("details.more-filters");
-if (moreFilters && !("inUse" in moreFilters.dataset) && matchMedia("(max-width: 991.98px)").matches) {
-  moreFilters.open = false;
-}
+// A form sent back with errors: its error summary is read out first.
+document.getElementById("form-errors")?.focus();
