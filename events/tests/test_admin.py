@@ -200,3 +200,10 @@ def test_deleting_a_technology_removes_it_from_search(admin_client):
     assert not Technology.objects.exists()
     assert list(Event.objects.search("cobol")) == []
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_the_app_is_named_in_the_visitors_language(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+
+    assert '<a href="/admin/events/"' in response.content.decode()
+    assert ">Eventos<" in response.content.decode()
