@@ -2,7 +2,8 @@ from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from events import services
 from events.models import Event
@@ -299,7 +300,8 @@ DEMO_EVENTS = [
         False,
     ),
     (
-        "Python São Paulo: encontro de outubro",
+        # Named after the month it falls in (see MONTHLY_TITLE).
+        "Python São Paulo: encontro de {month}",
         -30,
         19,
         3,
@@ -372,6 +374,24 @@ DEMO_EVENTS = [
     ),
 ]
 CANCELLED_TITLE = "Angular Vitória"
+STATES = {
+    "Belém": "PA",
+    "Belo Horizonte": "MG",
+    "Brasília": "DF",
+    "Campinas": "SP",
+    "Curitiba": "PR",
+    "Florianópolis": "SC",
+    "Fortaleza": "CE",
+    "Goiânia": "GO",
+    "Manaus": "AM",
+    "Natal": "RN",
+    "Porto Alegre": "RS",
+    "Recife": "PE",
+    "Rio de Janeiro": "RJ",
+    "Salvador": "BA",
+    "São Paulo": "SP",
+    "Vitória": "ES",
+}
 PENDING_TITLE = "Cloud Native Day Belém"
 
 
@@ -394,11 +414,13 @@ class Command(BaseCommand):
             organizer,
             is_free,
         ) in DEMO_EVENTS:
-            if Event.objects.filter(title=title).exists():
-                continue
             starts_at = timezone.make_aware(
                 datetime.combine(today + timedelta(days=days), time(hour))
             )
+            with translation.override("pt-br"):
+                title = title.format(month=date_format(starts_at, "F").lower())
+            if Event.objects.filter(title=title).exists():
+                continue
             event = Event(
                 title=title,
                 description=self._description(title, organizer),
@@ -406,6 +428,7 @@ class Command(BaseCommand):
                 ends_at=starts_at + timedelta(hours=hours),
                 mode=mode,
                 city=city,
+                state=STATES.get(city, ""),
                 venue=venue,
                 online_url="https://meet.example.org/"
                 + title.lower().split(":")[0].replace(" ", "-")
