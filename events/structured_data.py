@@ -42,7 +42,7 @@ def _location(event):
     return [_place(event), _virtual_location(event)]
 
 
-def event_json_ld(event, *, page_url):
+def event_json_ld(event, *, page_url, image_urls=()):
     """The schema.org Event describing a public event, as a dict ready for JSON."""
     organizer = {"@type": "Organization", "name": event.organizer_name}
     if event.url:
@@ -62,6 +62,8 @@ def event_json_ld(event, *, page_url):
         "performer": {"@type": "PerformingGroup", "name": event.organizer_name},
         "url": page_url,
     }
+    if image_urls:
+        data["image"] = list(image_urls)
     technologies = [technology.name for technology in event.technologies.all()]
     if technologies:
         data["keywords"] = ", ".join(technologies)

@@ -1,16 +1,18 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.decorators import ratelimit
 
-from . import services
+from . import services, social_card
 from .calendar import google_calendar_url
 from .feeds import feed_title, subscription_links, upcoming_filterset, with_query
 from .filters import EventFilter
@@ -70,13 +72,41 @@ class EventDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page_url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        event, language = self.object, get_language()
+        page_url = self.request.build_absolute_uri(event.get_absolute_url())
+        card = self.request.build_absolute_uri(social_card.card_url(event, language))
         context.update(
             canonical_url=page_url,
-            google_calendar_url=google_calendar_url(self.object, page_url=page_url),
-            json_ld=event_json_ld(self.object, page_url=page_url),
+            google_calendar_url=google_calendar_url(event, page_url=page_url),
+            json_ld=event_json_ld(event, page_url=page_url, image_urls=[card]),
+            card_url=card,
+            card_alt=social_card.card_alt(event, language),
+            card_width=social_card.WIDTH,
+            card_height=social_card.HEIGHT,
         )
         return context
+
+
+# A card's address changes with what it shows: browsers and caches keep it for a year.
+CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
+CARD_RENDER_CACHE_SECONDS = 24 * 60 * 60
+
+
+def event_card(request, slug, language, version):
+    """The event's link-preview picture (see events.social_card)."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    event = get_object_or_404(Event.objects.public().with_technologies(), slug=slug)
+    if version != social_card.card_version(event, language):
+        return redirect(social_card.card_url(event, language))
+    key = f"social-card:{event.pk}:{language}:{version}"
+    png = cache.get(key)
+    if png is None:
+        png = social_card.render_card(event, language)
+        cache.set(key, png, CARD_RENDER_CACHE_SECONDS)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = CARD_CACHE_CONTROL
+    return response
 
 
 @method_decorator(xframe_options_exempt, name="dispatch")
