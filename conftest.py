@@ -11,6 +11,11 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache: every test starts with none.
     from django.core.cache import cache
@@ -18,6 +23,18 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its page's language in the test's thread, where
+    # reverse() would keep using it: every test starts in the default language.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -29,8 +46,9 @@ def event(db):
 
 @pytest.fixture
 def english(client):
-    """Pages in English, the language of the source strings that tests look for."""
-    from django.conf import settings
+    """Pages in English, the language of the source strings that tests look for:
+    reverse() gives their /en/ addresses."""
+    from django.utils import translation
 
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    with translation.override("en"):
+        yield client

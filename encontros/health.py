@@ -5,8 +5,10 @@ check and the HTTPS redirect, since the kubelet calls a pod by its IP address.
 """
 
 import logging
+import secrets
 import time
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
@@ -25,11 +27,28 @@ def health(request):
 
 
 def ready(request):
-    """Readiness: the database answers quickly and its schema is up to date."""
+    """Readiness: the database answers quickly and its schema is up to date.
+
+    The cache's state is reported too, but never takes the pod out of service:
+    the site serves without it (encontros/cache.py).
+    """
+    cache_state = "ok" if cache_answers() else "unavailable"
     reason = not_ready_reason()
     if reason:
-        return JsonResponse({"status": "not ready", "reason": reason}, status=503)
-    return JsonResponse({"status": "ready"})
+        return JsonResponse(
+            {"status": "not ready", "reason": reason, "cache": cache_state}, status=503
+        )
+    return JsonResponse({"status": "ready", "cache": cache_state})
+
+
+def cache_answers():
+    """Whether the cache stores and returns a value (a failing cache only misses)."""
+    # A key of its own, so that probes running at once never read each other's value.
+    key = f"ready-probe:{secrets.token_hex(8)}"
+    cache.set(key, True, timeout=10)
+    answered = cache.get(key, False)
+    cache.delete(key)
+    return answered
 
 
 def not_ready_reason():

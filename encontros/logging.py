@@ -15,8 +15,12 @@ import logging
 import re
 from datetime import datetime
 
+from events.edit_tokens import EDIT_TOKEN_PATTERN
+
 _SECRETS = [
-    # The edit link is the only credential an organizer has.
+    # The edit link is the only credential an organizer has: redact a token
+    # wherever it appears, and whatever follows the paths that carry one.
+    (re.compile(rf"(?<![\w-]){EDIT_TOKEN_PATTERN}(?![\w-])"), "[redacted]"),
     (re.compile(r"(/events/edit/)[^/\s?#\"']+"), r"\1[redacted]"),
     (re.compile(r"(/api/events/by-token/)[^/\s?#\"']+"), r"\1[redacted]"),
     (re.compile(r"([?&](?:edit_)?token=)[^&\s\"']+"), r"\1[redacted]"),

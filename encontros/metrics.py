@@ -1,5 +1,5 @@
 from django.conf import settings
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
 # A gauge rather than an Info metric: Info metrics vanish in multiprocess mode.
 # "max" keeps a single series (value 1) whichever workers wrote it.
@@ -8,6 +8,12 @@ app_info = Gauge(
     "Service name, version and environment of the running site (always 1).",
     ["service", "version", "environment"],
     multiprocess_mode="max",
+)
+
+cache_errors = Counter(
+    "cache_errors",
+    "Cache operations that failed or were skipped because the cache was unavailable.",
+    ["operation"],
 )
 
 

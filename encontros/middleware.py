@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from rest_framework.permissions import SAFE_METHODS
 
 from encontros.views import service_unavailable
@@ -50,25 +51,33 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-class ChosenLanguageMiddleware(LocaleMiddleware):
-    """The site speaks Portuguese unless the visitor chose another language with
-    the language switch (stored in a cookie by Django's set_language view).
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages speak the language of their address: Portuguese at the root, English
+    under /en/ (i18n_patterns in encontros/urls.py). Neither a cookie nor the
+    browser's Accept-Language changes a page, so one address is one answer that
+    any shared cache may keep; and many Brazilian visitors run browsers in English
+    but expect a Brazilian site in Portuguese.
 
-    Pages deliberately ignore the browser's Accept-Language: many Brazilian
-    visitors run browsers in English but expect a Brazilian site in Portuguese.
-    API clients have no language switch, so the API honours Accept-Language.
+    The API has no address per language, so it honours Accept-Language.
     """
 
     def process_request(self, request):
-        if request.path_info.startswith("/api/"):
-            return super().process_request(request)
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        try:
-            language = translation.get_supported_language_variant(chosen or "")
-        except LookupError:
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        if is_api(request):
+            language = translation.get_language_from_request(request)
+        else:
+            language = translation.get_language_from_path(request.path_info)
+        translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if is_api(request):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def is_api(request):
+    return request.path_info.startswith("/api/")
 
 
 class PublicReadCorsMiddleware(CorsMiddleware):

@@ -7,6 +7,7 @@ See `.env.example` for the full list.
 
 from pathlib import Path
 
+import botocore.config
 import environ
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +82,7 @@ MIDDLEWARE = [
     "encontros.middleware.DatabaseUnavailableMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "encontros.middleware.ChosenLanguageMiddleware",
+    "encontros.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,8 +133,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# redis://host:6379/0 selects Django's Redis cache, shared by every process.
+# redis://host:6379/0 selects a Redis cache shared by every process. The site
+# serves without it while Redis is down or slow (encontros/cache.py): each
+# operation waits at most CACHE_SOCKET_TIMEOUT seconds, then Redis is left alone
+# for CACHE_RETRY_AFTER seconds.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].update(
+        BACKEND="encontros.cache.FailSoftRedisCache",
+        RETRY_AFTER=env.float("CACHE_RETRY_AFTER", default=2.0),
+    )
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+    )
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -181,8 +194,45 @@ LOGGING = logging_config(
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (event cover images). Locally: MEDIA_ROOT, served by `runserver`.
+# With MEDIA_STORAGE_BUCKET: S3-compatible object storage (e.g. DigitalOcean
+# Spaces), which every replica shares; see .env.example.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_STORAGE_BUCKET = env.str("MEDIA_STORAGE_BUCKET", default="")
+if MEDIA_STORAGE_BUCKET:
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_STORAGE_BUCKET,
+            "endpoint_url": env.str("MEDIA_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_STORAGE_REGION", default="") or None,
+            "access_key": _required_in_production(
+                "MEDIA_STORAGE_ACCESS_KEY_ID", env.str("MEDIA_STORAGE_ACCESS_KEY_ID", default="")
+            ),
+            "secret_key": _required_in_production(
+                "MEDIA_STORAGE_SECRET_ACCESS_KEY",
+                env.str("MEDIA_STORAGE_SECRET_ACCESS_KEY", default=""),
+            ),
+            # The public address of the files (a CDN or the bucket's), without https://.
+            "custom_domain": env.str("MEDIA_STORAGE_CUSTOM_DOMAIN", default="") or None,
+            "default_acl": "public-read",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # Covers never change under a name: browsers keep them for a year.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            # An unreachable storage fails an upload in seconds, not minutes.
+            "client_config": botocore.config.Config(
+                connect_timeout=env.float("MEDIA_STORAGE_TIMEOUT", default=3.0),
+                read_timeout=env.float("MEDIA_STORAGE_TIMEOUT", default=3.0),
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        },
+    }
+else:
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -191,9 +241,11 @@ STORAGES = {
 EVENTS_SUBMISSION_RATE = env.str("EVENTS_SUBMISSION_RATE", default="10/h")
 EVENTS_EDIT_TOKEN_RATE = env.str("EVENTS_EDIT_TOKEN_RATE", default="30/m")
 EVENTS_FORM_MIN_SECONDS = 3
-RATELIMIT_VIEW = "events.views.rate_limited"
+RATELIMIT_VIEW = "encontros.views.rate_limited"
 # Behind the load balancer, the visitor is the last X-Forwarded-For hop.
 RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
+# A limit whose count is unknown (the cache is down) lets the request through.
+RATELIMIT_FAIL_OPEN = True
 
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -15,11 +17,14 @@ urlpatterns = [
     path("ready", health.ready, name="ready"),
     path("admin/", admin.site.urls),
     path("api/", include("encontros.api_router")),
+    # The language switch used to be a form posting here; open pages may still send it.
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("django_prometheus.urls")),
-    path("", include("events.urls")),
-]
+] + i18n_patterns(path("", include("events.urls")), prefix_default_language=False)
+# Uploaded files from MEDIA_ROOT, in development only (DEBUG); production keeps them
+# in object storage, served from there.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler500 = "encontros.views.server_error"

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -14,6 +13,11 @@ def server_error(request):
     return HttpResponseServerError(template.render({"APP_TITLE": settings.APP_TITLE}))
 
 
+def rate_limited(request, exception):
+    """A client over one of the abuse limits (RATELIMIT_VIEW)."""
+    return render(request, "429.html", status=429)
+
+
 def robots_txt(request):
     """Keeps crawlers out of the admin, private edit links and the API."""
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
@@ -23,11 +27,7 @@ def robots_txt(request):
 def service_unavailable(request):
     template = loader.get_template("503.html")
     # The language switch in the header works without the database.
-    context = {
-        "APP_TITLE": settings.APP_TITLE,
-        "request": request,
-        "csrf_token": get_token(request),
-    }
+    context = {"APP_TITLE": settings.APP_TITLE, "request": request}
     response = HttpResponse(template.render(context), status=503)
     response["Retry-After"] = "30"
     return response

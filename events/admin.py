@@ -1,10 +1,12 @@
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -38,8 +40,17 @@ def _csv_safe(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+class EventAdminForm(forms.ModelForm):
+    remove_cover = forms.BooleanField(
+        label=_("Remove the cover image"),
+        required=False,
+        help_text=_("Its files are deleted when you save."),
+    )
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "starts_at", "city", "mode", "status", "technology_list"]
     list_filter = ["status", "mode", "city", "technologies", "starts_at"]
     search_fields = [
@@ -55,9 +66,10 @@ class EventAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-starts_at"]
     autocomplete_fields = ["technologies"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    readonly_fields = ["slug", "created_at", "updated_at", "cover_preview"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "description", "technologies"]}),
+        (_("Cover image"), {"fields": ["cover_preview", "remove_cover"]}),
         (_("When"), {"fields": ["starts_at", "ends_at"]}),
         (_("Where"), {"fields": ["mode", "city", "state", "venue", "address", "online_url"]}),
         (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url", "is_free"]}),
@@ -86,9 +98,19 @@ class EventAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description=_("cover image"))
+    def cover_preview(self, event):
+        sources = event.cover_sources()
+        if not sources:
+            return _("None")
+        url, _width = sources["jpg"][0]
+        return format_html('<img src="{}" alt="" style="max-width: 240px">', url)
+
     def save_model(self, request, obj, form, change):
         if change:
             services.event_update(event=obj, channel=services.Channel.ADMIN)
+            if form.cleaned_data.get("remove_cover") and obj.cover:
+                services.event_remove_cover(event=obj, channel=services.Channel.ADMIN)
         else:
             services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
 

@@ -4,68 +4,21 @@ They honour the list page's query string (see EventFilter), so the Recife
 Python list and the Recife Python calendar are the same events.
 """
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from .calendar import build_calendar
-from .filters import EventFilter
+from .filters import feed_title, upcoming_filterset, with_query
 from .models import Event
 
 # Subscribed calendars fetch the whole feed every hour: keep it bounded.
 CALENDAR_MAX_EVENTS = 200
 FEED_MAX_ITEMS = 50
 ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-def upcoming_filterset(request):
-    """The filters of the request over public upcoming events. Invalid values are
-    ignored: a calendar application or a widget cannot show an error page."""
-    events = Event.objects.public().upcoming().with_technologies()
-    return EventFilter(request.GET, queryset=events, lenient=True)
-
-
-def feed_title(filterset):
-    """Says what the feed holds, e.g. "Encontros Tech: Python · Recife"."""
-    parts = filterset.describe()
-    if not parts:
-        return _("%(site)s: upcoming events") % {"site": settings.APP_TITLE}
-    return _("%(site)s: %(filters)s") % {"site": settings.APP_TITLE, "filters": " · ".join(parts)}
-
-
-def with_query(url, query_string):
-    return f"{url}?{query_string}" if query_string else url
-
-
-def subscription_links(request, filterset):
-    """Absolute links to the calendar, feeds and embed holding the list's current filters."""
-    query_string = filterset.query_string()
-
-    def absolute(name):
-        return request.build_absolute_uri(with_query(reverse(name), query_string))
-
-    calendar_name = feed_title(filterset)
-    calendar_url = absolute("events:calendar")
-    embed_url = absolute("events:embed")
-    return {
-        "calendar_name": calendar_name,
-        "calendar_url": calendar_url,
-        "webcal_url": "webcal://" + calendar_url.split("://", 1)[1],
-        "atom_url": absolute("events:atom"),
-        "rss_url": absolute("events:rss"),
-        "embed_url": embed_url,
-        "embed_code": format_html(
-            '<iframe src="{}" title="{}" width="100%" height="600" style="border:0" '
-            'loading="lazy"></iframe>',
-            embed_url,
-            calendar_name,
-        ),
-    }
 
 
 def _icalendar_response(content, *, filename=None):

@@ -3,8 +3,12 @@ so one query string means the same everywhere."""
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
@@ -134,3 +138,61 @@ class EventFilter(django_filters.FilterSet):
         # Visitors type "recife"; the events say "Recife".
         spelled = Event.objects.public().filter(city__iexact=city).values_list("city", flat=True)
         return spelled.first() or city
+
+
+def public_filterset(request, *, past=False):
+    """The filters of the request over public upcoming (or past) events.
+
+    Invalid values are ignored (see EventFilter's `lenient`): the list page says so,
+    and calendar applications and widgets, which cannot show an error page, still
+    get the events of the valid filters.
+    """
+    events = Event.objects.public().with_technologies()
+    events = events.past() if past else events.upcoming()
+    return EventFilter(request.GET, queryset=events, lenient=True)
+
+
+def upcoming_filterset(request):
+    """The request's filters over public upcoming events, for the feeds and the embed."""
+    return public_filterset(request)
+
+
+def feed_title(filterset):
+    """Says what the feed holds, e.g. "Encontros Tech: Python · Recife"."""
+    parts = filterset.describe()
+    if not parts:
+        return gettext("%(site)s: upcoming events") % {"site": settings.APP_TITLE}
+    return gettext("%(site)s: %(filters)s") % {
+        "site": settings.APP_TITLE,
+        "filters": " · ".join(parts),
+    }
+
+
+def with_query(url, query_string):
+    return f"{url}?{query_string}" if query_string else url
+
+
+def subscription_links(request, filterset):
+    """Absolute links to the calendar, feeds and embed holding the list's current filters."""
+    query_string = filterset.query_string()
+
+    def absolute(name):
+        return request.build_absolute_uri(with_query(reverse(name), query_string))
+
+    calendar_name = feed_title(filterset)
+    calendar_url = absolute("events:calendar")
+    embed_url = absolute("events:embed")
+    return {
+        "calendar_name": calendar_name,
+        "calendar_url": calendar_url,
+        "webcal_url": "webcal://" + calendar_url.split("://", 1)[1],
+        "atom_url": absolute("events:atom"),
+        "rss_url": absolute("events:rss"),
+        "embed_url": embed_url,
+        "embed_code": format_html(
+            '<iframe src="{}" title="{}" width="100%" height="600" style="border:0" '
+            'loading="lazy"></iframe>',
+            embed_url,
+            calendar_name,
+        ),
+    }

@@ -11,7 +11,8 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, validate_no_control_characters, validate_technology_name
+from . import covers
+from .models import Event, clean_technology_names
 
 
 def _is_valid_for(validator, value):
@@ -86,36 +87,36 @@ def event_formfield(model_field, **kwargs):
 
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-MAX_TECHNOLOGIES = 10
 
 
 class TechnologyNamesField(forms.CharField):
-    """Comma-separated technology names, cleaned into a list of names."""
+    """Comma-separated technology names, cleaned into a list (see clean_technology_names)."""
 
-    default_error_messages = {"too_many": _("Use at most %(max)s technologies.")}
+    def clean(self, value):
+        return clean_technology_names(super().clean(value).split(","))
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        names = []
-        for name in value.split(","):
-            name = " ".join(name.split())
-            if name and name.casefold() not in (n.casefold() for n in names):
-                names.append(name)
-        return names
 
-    def validate(self, value):
-        super().validate(value)
-        if len(value) > MAX_TECHNOLOGIES:
-            raise forms.ValidationError(
-                self.error_messages["too_many"], code="too_many", params={"max": MAX_TECHNOLOGIES}
-            )
-        for name in value:
-            validate_no_control_characters(name)
-            validate_technology_name(name)
+class CoverField(forms.FileField):
+    """An optional cover image, cleaned into an events.covers.Cover: decoded and
+    re-encoded here, whatever the file's name says."""
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return covers.process_upload(upload) if upload else None
 
 
 class EventForm(forms.ModelForm):
     default_renderer = SiteFormRenderer()
+
+    cover_image = CoverField(
+        label=_("Cover image"),
+        required=False,
+        help_text=_(
+            "Optional: a flyer or photo shown on the event's page. JPEG, PNG or WebP, at most 5 MB."
+        ),
+    )
 
     technology_names = TechnologyNamesField(
         label=_("Technologies"),
@@ -180,6 +181,7 @@ class EventSubmissionForm(EventForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["rendered_at"] = self.signer.sign(str(int(time.time())))
+        # The existing event that events.services.event_submit found this one repeats.
         self.duplicate = None
 
     def clean_homepage(self):
@@ -210,22 +212,3 @@ class EventSubmissionForm(EventForm):
             self.data[self.add_prefix("rendered_at")] = self.initial["rendered_at"]
             raise too_fast
         return rendered_at
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.errors or cleaned_data.get("confirm_duplicate"):
-            return cleaned_data
-        self.duplicate = Event.objects.similar_to(
-            title=cleaned_data["title"],
-            starts_at=cleaned_data["starts_at"],
-            city=cleaned_data.get("city", ""),
-        ).first()
-        if self.duplicate:
-            raise forms.ValidationError(
-                _(
-                    "An event with the same title, start and city already exists. If yours is a "
-                    "different event, tick the confirmation box below and send again."
-                ),
-                code="duplicate",
-            )
-        return cleaned_data

@@ -1,4 +1,3 @@
-import hashlib
 import re
 from datetime import timedelta
 
@@ -15,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prometheus.models import ExportModelOperationsMixin
 from localflavor.br.br_states import STATE_CHOICES
 
+from . import covers
+from .edit_tokens import hash_edit_token
 from .search import normalize, search_terms
 
 # An event without an end is considered to be happening for this long.
@@ -75,10 +76,28 @@ def validate_no_control_characters(text):
         )
 
 
-def hash_edit_token(token):
-    # Tokens carry 256 random bits, so a fast unsalted hash cannot be brute-forced
-    # and lets the database find the event by its hash.
-    return hashlib.sha256(token.encode()).hexdigest()
+MAX_TECHNOLOGIES = 10
+
+
+def clean_technology_names(names):
+    """The technology names of one event, as every door (form, API) accepts them:
+    spaces collapsed, blanks and repeats (ignoring case) dropped, each name valid,
+    at most MAX_TECHNOLOGIES."""
+    cleaned = []
+    for name in names:
+        name = " ".join(name.split())
+        if name and name.casefold() not in (known.casefold() for known in cleaned):
+            cleaned.append(name)
+    if len(cleaned) > MAX_TECHNOLOGIES:
+        raise ValidationError(
+            _("Use at most %(max)s technologies."),
+            code="too_many",
+            params={"max": MAX_TECHNOLOGIES},
+        )
+    for name in cleaned:
+        validate_no_control_characters(name)
+        validate_technology_name(name)
+    return cleaned
 
 
 class TechnologyQuerySet(models.QuerySet):
@@ -217,6 +236,11 @@ class EventQuerySet(models.QuerySet):
             title__iexact=title.strip(), starts_at=starts_at, city__iexact=city.strip()
         )
 
+    def duplicate_of(self, event):
+        """An existing event that looks like the same one (see validate_not_duplicate)."""
+        similar = self.similar_to(title=event.title, starts_at=event.starts_at, city=event.city)
+        return similar.exclude(pk=event.pk).first() if event.pk else similar.first()
+
     def cities(self):
         """Distinct cities (ignoring case) with their number of events, for filter menus.
 
@@ -230,17 +254,44 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+class DuplicateEvent(ValidationError):
+    """A new event with the title, start and city of an existing one (`existing`)."""
+
+    def __init__(self, existing):
+        super().__init__(
+            _(
+                "An event with the same title, start and city already exists. If yours is a "
+                "different event, confirm that it is different and send it again."
+            ),
+            code="duplicate",
+        )
+        self.existing = existing
+
+
+def validate_not_duplicate(event):
+    """Submissions that repeat an existing event are refused until confirmed."""
+    existing = Event.objects.duplicate_of(event)
+    if existing is not None:
+        raise DuplicateEvent(existing)
+
+
+# Module-level so that the check constraints in Event.Meta can name them.
+class EventMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class EventStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    PENDING = "pending", _("Pending approval")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 # The mixin exports inserts, updates and deletes of events at /metrics.
 class Event(ExportModelOperationsMixin("event"), models.Model):
-    class Mode(models.TextChoices):
-        IN_PERSON = "in_person", _("In person")
-        ONLINE = "online", _("Online")
-        HYBRID = "hybrid", _("Hybrid")
-
-    class Status(models.TextChoices):
-        PUBLISHED = "published", _("Published")
-        PENDING = "pending", _("Pending approval")
-        CANCELLED = "cancelled", _("Cancelled")
+    Mode = EventMode
+    Status = EventStatus
 
     title = models.CharField(
         _("title"), max_length=200, validators=[validate_no_control_characters]
@@ -294,6 +345,11 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         validators=[http_url_validator],
     )
     is_free = models.BooleanField(_("free"), default=True)
+    # The name shared by the stored copies of the cover image (see events.covers),
+    # and the size of the largest copy.
+    cover = models.CharField(_("cover image"), max_length=100, blank=True, editable=False)
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Normalised copy of the searchable text, kept up to date by events.services.
@@ -315,26 +371,24 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 violation_error_message=_("The end cannot be before the start."),
             ),
             models.CheckConstraint(
-                condition=Q(mode="online") | (~Q(city="") & ~Q(venue="")),
+                condition=Q(mode=EventMode.ONLINE) | (~Q(city="") & ~Q(venue="")),
                 name="event_in_person_has_place",
                 violation_error_message=_(
                     "City and venue are required unless the event is online."
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(mode="in_person") | ~Q(online_url=""),
+                condition=Q(mode=EventMode.IN_PERSON) | ~Q(online_url=""),
                 name="event_online_has_url",
                 violation_error_message=_("Online and hybrid events need an online URL."),
             ),
-            models.CheckConstraint(
-                condition=Q(mode__in=["in_person", "online", "hybrid"]), name="event_mode_valid"
-            ),
+            models.CheckConstraint(condition=Q(mode__in=EventMode.values), name="event_mode_valid"),
             models.CheckConstraint(
                 condition=Q(state="") | Q(state__in=[code for code, _name in STATE_CHOICES]),
                 name="event_state_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["published", "pending", "cancelled"]),
+                condition=Q(status__in=EventStatus.values),
                 name="event_status_valid",
             ),
         ]
@@ -387,6 +441,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     @property
     def full_address(self):
         return ", ".join(part for part in (self.venue, self.address, self.city_and_state) if part)
+
+    def cover_files(self):
+        """The names of the stored copies of the cover image."""
+        return covers.variant_names(self.cover, self.cover_width) if self.cover else []
+
+    def cover_sources(self):
+        """{"webp": [(url, width), ...], "jpg": [...]}, or None without a cover."""
+        return covers.sources(self.cover, self.cover_width) if self.cover else None
 
     def build_search_text(self):
         parts = [self.title, self.description, self.city, self.venue, self.organizer_name]

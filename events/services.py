@@ -2,10 +2,12 @@
 from (site, API or admin), so each rule and side effect lives in one place."""
 
 import logging
-import secrets
+from functools import partial
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -13,22 +15,17 @@ from django.urls import reverse
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
-from . import metrics
-from .models import Event, FormerTechnologySlug, Technology, hash_edit_token
+from . import covers, metrics
+from .edit_tokens import hash_edit_token, new_edit_token
+from .models import Event, FormerTechnologySlug, Technology, validate_not_duplicate
 
 logger = logging.getLogger(__name__)
-
-EDIT_TOKEN_BYTES = 32
 
 
 class Channel:
     WEB = "web"
     API = "api"
     ADMIN = "admin"
-
-
-def new_edit_token():
-    return secrets.token_urlsafe(EDIT_TOKEN_BYTES)
 
 
 def edit_link(request, token):
@@ -97,6 +94,31 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
     return token
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What the organizer sees after submitting: the only time the token is shown."""
+
+    event: Event
+    edit_token: str
+    edit_url: str
+    email_sent: bool
+
+
+def event_submit(
+    *, event, channel, technology_names, request, moderated=True, confirm_duplicate=False
+):
+    """A new event sent through the site or the API: refused as a DuplicateEvent
+    unless confirmed, then saved, and its edit link e-mailed to the organizer."""
+    if not confirm_duplicate:
+        validate_not_duplicate(event)
+    token = event_create(
+        event=event, channel=channel, technology_names=technology_names, moderated=moderated
+    )
+    edit_url = edit_link(request, token)
+    email_sent = send_edit_link(event=event, edit_url=edit_url)
+    return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)
+
+
 @transaction.atomic
 def event_update(*, event, channel, technology_names=None):
     """Save the changes made to an event's fields (and technologies, when given)."""
@@ -119,11 +141,46 @@ def event_set_status(*, event, status, channel):
 
 
 def event_cancel(*, event, channel):
+    """The organizer's cancellation, refused unless Event.organizer_can_cancel."""
+    if not event.organizer_can_cancel:
+        raise ValidationError(_("Only published events can be cancelled."), code="not_cancellable")
     return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
+
+
+def event_attach_cover(*, event, cover, channel):
+    """Store a processed cover (events.covers.process_upload) and make it the event's;
+    the previous cover's files are deleted once that is saved.
+
+    Returns False, changing nothing, when the file storage fails: the event and
+    its current cover stay as they are, and the door tells the visitor.
+    """
+    try:
+        prefix = covers.store(cover)
+    except covers.CoverStorageError:
+        return False
+    old_files = event.cover_files()
+    event.cover, event.cover_width, event.cover_height = prefix, cover.width, cover.height
+    try:
+        event.save(update_fields=["cover", "cover_width", "cover_height", "updated_at"])
+    except Exception:
+        covers.delete_files(Event(cover=prefix, cover_width=cover.width).cover_files())
+        raise
+    transaction.on_commit(lambda: covers.delete_files(old_files))
+    logger.info("event cover set", extra={"event_id": event.pk, "channel": channel})
+    return True
+
+
+def event_remove_cover(*, event, channel):
+    old_files = event.cover_files()
+    event.cover, event.cover_width, event.cover_height = "", None, None
+    event.save(update_fields=["cover", "cover_width", "cover_height", "updated_at"])
+    transaction.on_commit(lambda: covers.delete_files(old_files))
+    logger.info("event cover removed", extra={"event_id": event.pk, "channel": channel})
 
 
 def event_delete(*, event, channel):
     event_id = event.pk
+    transaction.on_commit(partial(covers.delete_files, event.cover_files()))
     event.delete()
     logger.info("event deleted", extra={"event_id": event_id, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()

@@ -134,10 +134,11 @@ def render_card(event, language):
 
 
 def card_url(event, language):
-    return reverse(
-        "events:card",
-        kwargs={"slug": event.slug, "language": language, "version": card_version(event, language)},
-    )
+    """The card's address in `language` (English ones under /en/, like the pages)."""
+    with override(language):
+        return reverse(
+            "events:card", kwargs={"slug": event.slug, "version": card_version(event, language)}
+        )
 
 
 def card_alt(event, language):

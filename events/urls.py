@@ -1,11 +1,12 @@
 from django.urls import path, register_converter
 
 from . import feeds, views
+from .edit_tokens import EDIT_TOKEN_PATTERN
 
 
 class EditTokenConverter:
-    # token_urlsafe(32) gives 43 characters; anything else cannot be a token.
-    regex = "[A-Za-z0-9_-]{43}"
+    # Anything else cannot be a token: a 404 before any lookup.
+    regex = EDIT_TOKEN_PATTERN
 
     def to_python(self, value):
         return value
@@ -27,7 +28,7 @@ urlpatterns = [
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("events/<slug:slug>.ics", feeds.event_calendar, name="event-calendar"),
     path(
-        "events/<slug:slug>/card/<slug:language>/<slug:version>.png",
+        "events/<slug:slug>/card/<slug:version>.png",
         views.event_card,
         name="card",
     ),

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
@@ -14,10 +16,15 @@ from django_ratelimit.decorators import ratelimit
 
 from . import services, social_card
 from .calendar import google_calendar_url
-from .feeds import feed_title, subscription_links, upcoming_filterset, with_query
-from .filters import EventFilter
+from .filters import (
+    feed_title,
+    public_filterset,
+    subscription_links,
+    upcoming_filterset,
+    with_query,
+)
 from .forms import EventForm, EventSubmissionForm
-from .models import Event, Technology
+from .models import DuplicateEvent, Event, Technology
 from .structured_data import event_json_ld
 
 
@@ -29,10 +36,6 @@ def edit_token_rate(group, request):
     return settings.EVENTS_EDIT_TOKEN_RATE
 
 
-def rate_limited(request, exception):
-    return render(request, "429.html", status=429)
-
-
 class FilteredEventListView(ListView):
     """A list of public events narrowed by the query string (see EventFilter)."""
 
@@ -40,9 +43,7 @@ class FilteredEventListView(ListView):
     past = False
 
     def get_queryset(self):
-        events = Event.objects.public().with_technologies()
-        events = events.past() if self.past else events.upcoming()
-        self.filterset = EventFilter(self.request.GET, queryset=events, lenient=True)
+        self.filterset = public_filterset(self.request, past=self.past)
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -75,10 +76,13 @@ class EventDetailView(DetailView):
         event, language = self.object, get_language()
         page_url = self.request.build_absolute_uri(event.get_absolute_url())
         card = self.request.build_absolute_uri(social_card.card_url(event, language))
+        images = [card]
+        if sources := event.cover_sources():
+            images.insert(0, self.request.build_absolute_uri(sources["jpg"][-1][0]))
         context.update(
             canonical_url=page_url,
             google_calendar_url=google_calendar_url(event, page_url=page_url),
-            json_ld=event_json_ld(event, page_url=page_url, image_urls=[card]),
+            json_ld=event_json_ld(event, page_url=page_url, image_urls=images),
             card_url=card,
             card_alt=social_card.card_alt(event, language),
             card_width=social_card.WIDTH,
@@ -92,10 +96,9 @@ CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
 CARD_RENDER_CACHE_SECONDS = 24 * 60 * 60
 
 
-def event_card(request, slug, language, version):
-    """The event's link-preview picture (see events.social_card)."""
-    if language not in dict(settings.LANGUAGES):
-        raise Http404
+def event_card(request, slug, version):
+    """The event's link-preview picture in the language of its address (see events.social_card)."""
+    language = get_language()
     event = get_object_or_404(Event.objects.public().with_technologies(), slug=slug)
     if version != social_card.card_version(event, language):
         return redirect(social_card.card_url(event, language))
@@ -138,35 +141,60 @@ def _event_for_token(token):
         raise Http404 from None
 
 
+COVER_NOT_STORED = gettext_lazy(
+    "The image could not be stored right now (the rest is saved). "
+    "Please try again in a few minutes from the edit page."
+)
+
+
+def _attach_cover(event, cover):
+    """Whether the cover, if one was sent, is now the event's."""
+    if cover is None:
+        return True
+    return services.event_attach_cover(event=event, cover=cover, channel=services.Channel.WEB)
+
+
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
-    form = EventSubmissionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form = EventSubmissionForm(request.POST, request.FILES)
+    else:
+        form = EventSubmissionForm()
     if request.method == "POST" and form.is_valid():
-        event = form.save(commit=False)
-        token = services.event_create(
-            event=event,
-            channel=services.Channel.WEB,
-            technology_names=form.cleaned_data["technology_names"],
-        )
-        edit_url = services.edit_link(request, token)
-        email_sent = services.send_edit_link(event=event, edit_url=edit_url)
-        return render(
-            request,
-            "events/event_created.html",
-            {
-                "event": event,
-                "edit_url": edit_url,
-                "email_sent": email_sent,
-                "hide_language_switch": True,
-            },
-        )
+        try:
+            submission = services.event_submit(
+                event=form.save(commit=False),
+                channel=services.Channel.WEB,
+                technology_names=form.cleaned_data["technology_names"],
+                request=request,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+            )
+        except DuplicateEvent as duplicate:
+            form.duplicate = duplicate.existing
+            form.add_error(None, duplicate)
+        else:
+            cover_failed = not _attach_cover(submission.event, form.cleaned_data["cover_image"])
+            return render(
+                request,
+                "events/event_created.html",
+                {
+                    "event": submission.event,
+                    "edit_url": submission.edit_url,
+                    "email_sent": submission.email_sent,
+                    "cover_failed": cover_failed,
+                    "hide_language_switch": True,
+                },
+            )
     return render(request, "events/event_form.html", {"form": form})
 
 
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_edit(request, token):
     event = _event_for_token(token)
-    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
+    if request.method == "POST":
+        form = EventForm(request.POST, request.FILES, instance=event)
+    else:
+        form = EventForm(instance=event)
     if request.method == "POST" and form.is_valid():
         services.event_update(
             event=form.save(commit=False),
@@ -174,6 +202,8 @@ def event_edit(request, token):
             technology_names=form.cleaned_data["technology_names"],
         )
         messages.success(request, _("Your changes were saved."))
+        if not _attach_cover(event, form.cleaned_data["cover_image"]):
+            messages.error(request, COVER_NOT_STORED)
         return redirect("events:edit", token=token)
     return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
 
@@ -182,10 +212,11 @@ def event_edit(request, token):
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_cancel(request, token):
     event = _event_for_token(token)
-    if not event.organizer_can_cancel:
-        messages.error(request, _("Only published events can be cancelled."))
-    else:
+    try:
         services.event_cancel(event=event, channel=services.Channel.WEB)
+    except ValidationError as refusal:
+        messages.error(request, refusal.message)
+    else:
         messages.success(request, _("The event is now marked as cancelled."))
     return redirect("events:edit", token=token)
 

@@ -2,6 +2,7 @@
 throw-away PostgreSQL. Both listen on 127.0.0.1 only and are always stopped."""
 
 import glob
+import json
 import os
 import pwd
 import secrets
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from encontros.testing import require_executable, skip_or_fail
+from events.tests.helpers import require_executable, skip_or_fail
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
@@ -93,6 +94,21 @@ def get(url, headers=None, timeout=5):
         return error.code, error.headers, error.read().decode(errors="replace")
 
 
+def send(method, url, *, body=None, headers=None, timeout=10):
+    """(status, headers, body as text) of any request; a dict body is sent as JSON."""
+    headers = dict(headers or {})
+    if isinstance(body, dict):
+        body = json.dumps(body)
+        headers.setdefault("Content-Type", "application/json")
+    data = body.encode() if isinstance(body, str) else body
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode(errors="replace")
+
+
 def wait_for(predicate, *, seconds, what):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -144,6 +160,9 @@ class Gunicorn:
 
     def get(self, path, **kwargs):
         return get(f"{self.url}{path}", **kwargs)
+
+    def send(self, method, path, **kwargs):
+        return send(method, f"{self.url}{path}", **kwargs)
 
     def output(self):
         return Path(self.log.name).read_text()
@@ -258,31 +277,56 @@ def throwaway_postgres():
         server.remove()
 
 
+class ThrowawayRedis:
+    """A Redis server of the test's own, in memory only, that the test may stop,
+    start again (on the same port, empty) or freeze (it accepts connections but
+    never answers, like a hung server)."""
+
+    def __init__(self):
+        self.redis_server = require_executable("redis-server")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.redis_server, "--bind", "127.0.0.1", "--port", str(self.port),
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(
+            lambda: _accepts_connections(self.port), seconds=10, what=f"redis on port {self.port}"
+        )
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.thaw()
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def freeze(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextmanager
+def throwaway_redis_server():
+    """A started ThrowawayRedis, always stopped at the end."""
+    server = ThrowawayRedis()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 @contextmanager
 def throwaway_redis():
     """A Redis server of the test's own, in memory only; yields its URL."""
-    redis_server = require_executable("redis-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            redis_server,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(lambda: _accepts_connections(port), seconds=10, what=f"redis on port {port}")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with throwaway_redis_server() as server:
+        yield server.url
 
 
 def _accepts_connections(port):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from encontros.testing import skip_or_fail
 from encontros.tests.servers import BASE_DIR, gunicorn
+from events.tests.helpers import skip_or_fail
 
 DOCKERFILE = BASE_DIR / "Dockerfile"
 

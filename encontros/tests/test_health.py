@@ -17,7 +17,7 @@ def test_health_answers_ok_without_touching_the_database(client, django_assert_n
 def test_ready_when_the_database_answers_and_is_migrated(client):
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready"}
+    assert response.json() == {"status": "ready", "cache": "ok"}
 
 
 def test_not_ready_while_a_migration_is_pending(client):
@@ -26,7 +26,11 @@ def test_not_ready_while_a_migration_is_pending(client):
     response = client.get("/ready")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "not ready", "reason": "1 migration(s) not applied"}
+    assert response.json() == {
+        "status": "not ready",
+        "reason": "1 migration(s) not applied",
+        "cache": "ok",
+    }
 
 
 @pytest.mark.parametrize("path", ["/health", "/ready", "/metrics"])

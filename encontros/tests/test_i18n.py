@@ -9,7 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from encontros.testing import require_executable
+from events.tests.helpers import require_executable
+from events.tests.pages import page_metadata
 
 PT_BR_CATALOG = Path(settings.BASE_DIR) / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"
 
@@ -22,15 +23,64 @@ def test_pages_are_in_portuguese_by_default(client):
 
 
 @pytest.mark.django_db
-def test_language_switch_turns_the_site_to_english_and_back(client):
+def test_english_lives_under_en_and_each_page_links_its_other_language(client, event):
+    portuguese_url = event.get_absolute_url()
+    with translation.override("en"):
+        english_url = event.get_absolute_url()
+    portuguese = client.get(portuguese_url)
+    english = client.get(english_url)
+
+    assert english_url == f"/en{portuguese_url}"
+    assert '<html lang="en">' in english.content.decode()
+    assert english["Content-Language"] == "en"
+    for page in [portuguese, english]:
+        metadata = page_metadata(page)
+        assert metadata.alternate_languages() == {
+            "pt-br": f"http://testserver{portuguese_url}",
+            "en": f"http://testserver{english_url}",
+            "x-default": f"http://testserver{portuguese_url}",
+        }
+    assert f'href="http://testserver{english_url}"' in portuguese.content.decode()
+    assert f'href="http://testserver{portuguese_url}"' in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_keeps_the_filters(client):
+    content = client.get(reverse("events:list"), {"city": "Recife"}).content.decode()
+    assert 'href="http://testserver/en/?city=Recife"' in content
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_set_no_cookie_and_carry_no_csrf_token(client, event):
+    for url in [reverse("events:list"), event.get_absolute_url(), "/en/", reverse("events:past")]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.cookies == {}, url
+        assert "csrfmiddlewaretoken" not in response.content.decode(), url
+        assert "Cookie" not in response.get("Vary", ""), url
+
+
+@pytest.mark.django_db
+def test_forms_keep_their_csrf_protection(client):
+    response = client.get(reverse("events:create"))
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+
+
+@pytest.mark.django_db
+def test_an_old_language_cookie_does_not_change_the_page_at_an_address(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    content = client.get(reverse("events:list")).content.decode()
+    assert '<html lang="pt-br">' in content
+    assert "Próximos eventos" in content
+
+
+@pytest.mark.django_db
+def test_the_old_language_form_leads_to_the_page_in_the_chosen_language(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/events/past/"})
     assert response.status_code == 302
-    assert response["Location"] == "/events/past/"
-    content = client.get(reverse("events:list")).content.decode()
-    assert '<html lang="en">' in content
-    assert "Upcoming tech events" in content
-    client.post(reverse("set_language"), {"language": "pt-br", "next": "/"})
-    assert "Próximos eventos" in client.get(reverse("events:list")).content.decode()
+    assert response["Location"] == "/en/events/past/"
+    assert '<html lang="en">' in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """A real PostgreSQL outage, on a throw-away server of the test's own."""
 
+import json
 import re
 
 import pytest
@@ -58,7 +59,11 @@ def test_database_outage_answers_503_then_recovers_by_itself(tmp_path, collected
             assert (status, body) == (200, '{"status": "ok"}')
             status, _headers, body = server.get("/ready")
             assert status == 503
-            assert body == '{"status": "not ready", "reason": "database unavailable"}'
+            assert json.loads(body) == {
+                "status": "not ready",
+                "reason": "database unavailable",
+                "cache": "ok",
+            }
             for path in ("/", event_page):
                 status, headers, body = server.get(path, headers=ENGLISH)
                 assert status == 503

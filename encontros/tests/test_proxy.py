@@ -1,57 +1,67 @@
-import pytest
-from django.urls import reverse
+"""The client-IP rule (encontros.proxy.client_ip), tested once here. Each door that
+counts per client has one wiring test of its own: the submission form and the edit
+pages in events/tests/test_rate_limits.py, the API in events/tests/api/test_throttling.py."""
 
-pytestmark = pytest.mark.django_db
+import ipaddress
+
+from django.test import RequestFactory
+from hypothesis import given
+from hypothesis import strategies as st
+
+from encontros.proxy import client_ip
 
 NODE = "10.110.0.4"  # the load balancer's traffic arrives from a node of the cluster
+VISITOR = "200.150.1.1"
+
+addresses = st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)).map(str)
+private_peers = addresses.filter(lambda address: ipaddress.ip_address(address).is_private)
+public_peers = addresses.filter(lambda address: not ipaddress.ip_address(address).is_private)
+header_text = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
 
 
-@pytest.fixture
-def one_submission_an_hour(settings):
-    settings.EVENTS_SUBMISSION_RATE = "1/h"
-
-
-def submit(client, peer, forwarded_for=None):
+def request_from(peer, forwarded_for=None):
     headers = {"REMOTE_ADDR": peer}
-    if forwarded_for:
+    if forwarded_for is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return client.post(reverse("events:create"), {}, **headers).status_code
+    return RequestFactory().get("/", **headers)
 
 
-def test_visitors_behind_the_load_balancer_have_their_own_limits(client, one_submission_an_hour):
-    assert submit(client, NODE, "200.150.1.1") != 429
-    assert submit(client, NODE, "200.150.1.1") == 429
-    assert submit(client, NODE, "177.20.8.9") != 429
+def test_without_a_forwarded_header_the_client_is_the_peer():
+    assert client_ip(request_from(VISITOR)) == VISITOR
 
 
-def test_a_made_up_forwarded_address_does_not_escape_the_limit(client, one_submission_an_hour):
-    # The balancer appends the address it saw after whatever the client sent.
-    assert submit(client, NODE, "1.1.1.1, 200.150.1.1") != 429
-    assert submit(client, NODE, "2.2.2.2, 200.150.1.1") == 429
+def test_behind_the_balancer_the_client_is_the_address_it_appended():
+    assert client_ip(request_from(NODE, VISITOR)) == VISITOR
 
 
-def test_forwarded_addresses_from_a_public_peer_are_ignored(client, one_submission_an_hour):
-    assert submit(client, "200.150.1.1", "1.1.1.1") != 429
-    assert submit(client, "200.150.1.1", "2.2.2.2") == 429
+def test_addresses_a_client_wrote_before_the_balancers_are_ignored():
+    assert client_ip(request_from(NODE, f"1.1.1.1, 2.2.2.2 , {VISITOR}")) == VISITOR
 
 
-def test_a_malformed_forwarded_address_counts_as_the_peer(client, one_submission_an_hour):
-    assert submit(client, NODE, "not-an-address") != 429
-    assert submit(client, NODE) == 429
+def test_a_public_peer_is_the_client_whatever_it_forwards():
+    assert client_ip(request_from(VISITOR, "1.1.1.1")) == VISITOR
 
 
-def test_api_throttle_counts_visitors_behind_the_load_balancer_apart(client, settings):
-    settings.API_CREATE_THROTTLE_RATE = "1/h"
+def test_a_malformed_forwarded_address_counts_as_the_peer():
+    assert client_ip(request_from(NODE, "not-an-address")) == NODE
+    assert client_ip(request_from(NODE, f"{VISITOR}, ")) == NODE
 
-    def create(visitor):
-        return client.post(
-            reverse("api:event-list"),
-            {},
-            content_type="application/json",
-            REMOTE_ADDR=NODE,
-            HTTP_X_FORWARDED_FOR=visitor,
-        ).status_code
 
-    assert create("200.150.1.1") == 400
-    assert create("200.150.1.1") == 429
-    assert create("177.20.8.9") == 400
+def test_a_malformed_peer_is_not_trusted():
+    assert client_ip(request_from("not-an-address", VISITOR)) == "not-an-address"
+
+
+@given(peer=private_peers, written_by_client=st.lists(header_text, max_size=3), last=addresses)
+def test_behind_a_private_peer_only_the_last_entry_counts(peer, written_by_client, last):
+    forwarded_for = ", ".join([*written_by_client, last])
+    assert client_ip(request_from(peer, forwarded_for)) == str(ipaddress.ip_address(last))
+
+
+@given(peer=public_peers, forwarded_for=header_text)
+def test_a_public_peer_cannot_choose_its_address(peer, forwarded_for):
+    assert client_ip(request_from(peer, forwarded_for)) == peer
+
+
+@given(peer=private_peers, forwarded_for=header_text)
+def test_any_header_gives_the_peer_or_a_valid_address(peer, forwarded_for):
+    ipaddress.ip_address(client_ip(request_from(peer, forwarded_for)))

@@ -8,7 +8,6 @@ import subprocess
 import pytest
 import yaml
 
-from encontros.testing import require_executable
 from encontros.tests.delivery_tools import (
     ACTIONLINT,
     REPO_ROOT,
@@ -18,6 +17,7 @@ from encontros.tests.delivery_tools import (
     run_checkov,
     venv_executable,
 )
+from events.tests.helpers import require_executable
 
 WORKFLOW_FILES = ("ci.yaml", "cd-homologacao.yaml", "cd-production.yaml")
 DEPLOYS = {"homologacao": "develop", "production": "main"}

@@ -17,6 +17,15 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+class CoverStorageUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy(
+        "The image could not be stored right now; the event is unchanged. Try again in a "
+        "few minutes."
+    )
+    default_code = "storage_unavailable"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         # The services validate with Model.full_clean(): the same rules as the site's forms.

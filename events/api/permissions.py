@@ -1,5 +1,8 @@
 from rest_framework.permissions import BasePermission
 
+# The request header that carries an event's edit token.
+EDIT_TOKEN_HEADER = "X-Edit-Token"
+
 # The model permission that staff need for each method ("view" lets them see pending events).
 PERMISSION_FOR_METHOD = {
     "GET": "view",

@@ -1,16 +1,31 @@
 """What the OpenAPI document says beyond what drf-spectacular infers: the error
-body, the two faces of `technologies`, and an example for every field."""
+body, each operation's summary and answers, the two faces of `technologies`, and
+an example for every field."""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 
 from events.models import TECHNOLOGY_NAME_MAX_LENGTH
 
-from .serializers import TechnologiesField, TechnologySerializer
+from .permissions import EDIT_TOKEN_HEADER
+from .serializers import (
+    CitySerializer,
+    CoverUploadSerializer,
+    EventCreatedSerializer,
+    EventSerializer,
+    TechnologiesField,
+    TechnologySerializer,
+    TechnologyWithCountSerializer,
+)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -37,6 +52,7 @@ ERROR_DESCRIPTIONS = {
     413: _("The request body is too large."),
     415: _("The request body is not JSON (`Content-Type: application/json`)."),
     429: _("Too many requests from this client: retry after `Retry-After` seconds."),
+    503: _("The image storage is unavailable: nothing was changed."),
 }
 
 
@@ -55,6 +71,169 @@ RETRY_AFTER = OpenApiParameter(
     description=_("Seconds to wait before trying again."),
 )
 
+# What each view of events/api/views.py documents, applied there as a class decorator.
+
+
+def _applying_all(*decorators):
+    """One decorator applying several, the first outermost (as when stacked)."""
+
+    def decorate(view):
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
+EDIT_TOKEN_PARAMETER = OpenApiParameter(
+    EDIT_TOKEN_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_(
+        "The event's edit token, given when it was created. With it anyone may read "
+        "(even while pending), change and delete the event; a wrong token answers 404."
+    ),
+)
+WRITE_ERRORS = (400, 401, 403, 404, 413, 415, 429)
+
+event_cover = extend_schema(
+    summary=_("Set or remove the cover image"),
+    description=_(
+        "PUT a multipart/form-data body with the `image` file (JPEG, PNG or WebP, at most "
+        "5 MB); DELETE removes it. For the same people as changes to the event."
+    ),
+    request={"multipart/form-data": CoverUploadSerializer},
+    parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+    responses={200: EventSerializer, **error_responses(*WRITE_ERRORS, 503)},
+)
+
+event_viewset = _applying_all(
+    extend_schema_view(
+        list=extend_schema(
+            summary=_("List events"),
+            description=_(
+                "Published events not over yet, soonest first; `past=true` lists past events, "
+                "most recent first, and `status=cancelled` the cancelled ones."
+            ),
+            responses={200: EventSerializer(many=True), **error_responses(400, 401)},
+        ),
+        create=extend_schema(
+            summary=_("Publish an event"),
+            description=_(
+                "Anyone may publish. When the site requires approval, events from anyone but "
+                "staff wait as pending. The answer is the only one that carries the edit token."
+            ),
+            responses={
+                201: EventCreatedSerializer,
+                **error_responses(400, 401, 403, 413, 415, 429),
+            },
+            parameters=[
+                RETRY_AFTER,
+                OpenApiParameter(
+                    "Location",
+                    OpenApiTypes.URI,
+                    OpenApiParameter.HEADER,
+                    response=[201],
+                    description=_("The new event in the API."),
+                ),
+            ],
+        ),
+        retrieve=extend_schema(
+            summary=_("Read an event"),
+            description=_(
+                "Published and cancelled events are public; pending ones only with the edit "
+                "token or for staff."
+            ),
+            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            responses={200: EventSerializer, **error_responses(401, 404, 429)},
+        ),
+        update=extend_schema(
+            summary=_("Replace an event"),
+            description=_(
+                "For the holder of the edit token (X-Edit-Token) and for staff with the "
+                "permission to change events. Technologies left out stay as they are."
+            ),
+            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+        ),
+        partial_update=extend_schema(
+            summary=_("Change some fields of an event"),
+            description=_(
+                "For the holder of the edit token (X-Edit-Token) and for staff with the "
+                "permission to change events."
+            ),
+            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+        ),
+        destroy=extend_schema(
+            summary=_("Delete an event"),
+            description=_(
+                "For the holder of the edit token (X-Edit-Token) and for staff with the "
+                "permission to delete events."
+            ),
+            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            responses={204: None, **error_responses(401, 403, 404, 429)},
+        ),
+    ),
+    extend_schema(
+        # Anonymous clients may read, create, and change with an edit token (X-Edit-Token).
+        auth=[{"tokenAuth": []}, {"cookieAuth": []}, {}],
+    ),
+)
+
+
+event_by_token_viewset = _applying_all(
+    extend_schema_view(
+        retrieve=extend_schema(
+            summary=_("Read an event by its edit token"),
+            responses={200: EventSerializer, **error_responses(401, 404, 429)},
+        ),
+        update=extend_schema(
+            summary=_("Replace an event by its edit token"),
+            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+        ),
+        partial_update=extend_schema(
+            summary=_("Change some fields of an event by its edit token"),
+            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+        ),
+        destroy=extend_schema(
+            summary=_("Delete an event by its edit token"),
+            responses={204: None, **error_responses(401, 403, 404, 429)},
+        ),
+    ),
+    extend_schema(
+        parameters=[
+            RETRY_AFTER,
+            OpenApiParameter(
+                "token",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description=_("The event's edit token, given when it was created."),
+            ),
+        ]
+    ),
+)
+
+
+technology_viewset = extend_schema(
+    summary=_("List technologies"),
+    description=_(
+        "Technologies of public events, by name, with their number of upcoming events: "
+        "for filter menus. Filter events with `technology=<slug>`."
+    ),
+    responses={200: TechnologyWithCountSerializer(many=True), **error_responses(401)},
+)
+
+
+city_viewset = extend_schema(
+    summary=_("List cities"),
+    description=_(
+        "Cities of public events, by name, with their number of events: for filter "
+        "menus. Filter events with `city=<name>`."
+    ),
+    responses={200: CitySerializer(many=True), **error_responses(401)},
+)
+
 
 class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
     target_class = TechnologiesField
@@ -69,6 +248,17 @@ class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
 
 
 EXAMPLES = {
+    "image": "(the image file)",
+    "cover_image": {
+        extension: [
+            {
+                "url": f"https://media.example.org/covers/Xq3T0vYk8bQ2-{width}.{extension}",
+                "width": width,
+            }
+            for width in (480, 960, 1440)
+        ]
+        for extension in ("webp", "jpg")
+    },
     "slug": "python-floripa-42-2025-06-10",
     "title": "Python Floripa #42",
     "description": "Talks about Django and data science, then pizza.\nFree registration.",
@@ -100,6 +290,17 @@ EXAMPLES = {
 }
 # Where a name means something else in one component.
 COMPONENT_EXAMPLES = {
+    "image": "(the image file)",
+    "cover_image": {
+        extension: [
+            {
+                "url": f"https://media.example.org/covers/Xq3T0vYk8bQ2-{width}.{extension}",
+                "width": width,
+            }
+            for width in (480, 960, 1440)
+        ]
+        for extension in ("webp", "jpg")
+    },
     ("Technology", "slug"): "python",
     ("TechnologyWithCount", "slug"): "python",
     ("Event", "technologies"): [

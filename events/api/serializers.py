@@ -8,13 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.forms import MAX_TECHNOLOGIES
-from events.models import (
-    Event,
-    Technology,
-    validate_no_control_characters,
-    validate_technology_name,
-)
+from events import covers
+from events.models import MAX_TECHNOLOGIES, Event, Technology, clean_technology_names
 
 
 class StrictTextMixin:
@@ -100,10 +95,7 @@ class TechnologiesField(serializers.Field):
     """Technology names on input (created when new, matched case-insensitively by
     the services); objects with name and slug on output. See events.api.schema."""
 
-    default_error_messages = {
-        "not_a_list": _("Expected a list of technology names."),
-        "too_many": _("Use at most {max} technologies."),
-    }
+    default_error_messages = {"not_a_list": _("Expected a list of technology names.")}
     max_items = MAX_TECHNOLOGIES
 
     def to_internal_value(self, data):
@@ -111,16 +103,10 @@ class TechnologiesField(serializers.Field):
             isinstance(name, str) and _is_encodable(name) and "\x00" not in name for name in data
         ):
             self.fail("not_a_list")
-        if len(data) > self.max_items:
-            self.fail("too_many", max=self.max_items)
-        for name in data:
-            if name.strip():
-                try:
-                    validate_no_control_characters(name)
-                    validate_technology_name(" ".join(name.split()))
-                except DjangoValidationError as error:
-                    raise serializers.ValidationError(error.messages) from None
-        return data
+        try:
+            return clean_technology_names(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, technologies):
         return TechnologySerializer(technologies.all(), many=True).data
@@ -145,6 +131,12 @@ class EventSerializer(serializers.ModelSerializer):
         ),
     )
     page_url = serializers.SerializerMethodField(help_text=_("The event's public page."))
+    cover_image = serializers.SerializerMethodField(
+        help_text=_(
+            "The cover image's copies by format (webp, jpg), each a list of url and width; "
+            "null without one. Sent with PUT to the event's cover/ address."
+        )
+    )
     confirm_duplicate = StrictBooleanField(
         write_only=True,
         required=False,
@@ -178,6 +170,7 @@ class EventSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "page_url",
+            "cover_image",
             "confirm_duplicate",
         ]
         read_only_fields = ["slug", "created_at", "updated_at"]
@@ -198,6 +191,44 @@ class EventSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, event):
         return self.context["request"].build_absolute_uri(event.get_absolute_url())
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "url": {"type": "string", "format": "uri"},
+                        "width": {"type": "integer"},
+                    },
+                },
+            },
+        }
+    )
+    def get_cover_image(self, event):
+        sources = event.cover_sources()
+        if sources is None:
+            return None
+        absolute = self.context["request"].build_absolute_uri
+        return {
+            extension: [{"url": absolute(url), "width": width} for url, width in copies]
+            for extension, copies in sources.items()
+        }
+
+
+class CoverUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        help_text=_("JPEG, PNG or WebP, at most 5 MB; re-encoded, without its metadata.")
+    )
+
+    def validate_image(self, upload):
+        try:
+            return covers.process_upload(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_internal_value(self, data):
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
@@ -230,30 +261,22 @@ class EventSerializer(serializers.ModelSerializer):
             return status
         raise serializers.ValidationError(_("Only staff can set this status."))
 
-    def validate(self, attrs):
-        if self.instance is None and not attrs["confirm_duplicate"]:
-            duplicate = Event.objects.similar_to(
-                title=attrs["title"], starts_at=attrs["starts_at"], city=attrs.get("city", "")
-            )
-            if duplicate.exists():
-                raise serializers.ValidationError(
-                    _(
-                        "An event with the same title, start and city already exists. If yours "
-                        "is a different event, send it again with confirm_duplicate: true."
-                    ),
-                    code="duplicate",
-                )
-        return attrs
-
     def event_fields(self):
         """The validated model fields, and the technology names (None: unchanged)."""
         fields = dict(self.validated_data)
         fields.pop("confirm_duplicate", None)
         return fields, fields.pop("technologies", None)
 
+    @property
+    def confirms_duplicate(self):
+        return self.validated_data.get("confirm_duplicate", False)
+
 
 class EventCreatedSerializer(EventSerializer):
-    """The answer to a creation: the only time the edit token is ever shown."""
+    """The answer to a creation: the only time the edit token is ever shown.
+
+    The token and the edit link come from the context (`submission`, an
+    events.services.Submission): the event itself never holds them."""
 
     edit_token = serializers.CharField(
         read_only=True, help_text=_("Secret: keep it to edit or delete the event later.")
@@ -264,3 +287,11 @@ class EventCreatedSerializer(EventSerializer):
 
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "edit_token", "edit_url"]
+
+    def to_representation(self, event):
+        submission = self.context["submission"]
+        return {
+            **super().to_representation(event),
+            "edit_token": submission.edit_token,
+            "edit_url": submission.edit_url,
+        }

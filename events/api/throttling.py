@@ -2,16 +2,16 @@
 shared by every process once CACHE_URL points at Redis."""
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
-
-from encontros.proxy import client_ip
 
 
 class ClientIpMixin:
-    """Identify clients like the site's rate limits do (see encontros.proxy)."""
+    """Identify clients like the site's rate limits do: with the function that the
+    RATELIMIT_IP_META_KEY setting names (how the project sees clients behind its proxy)."""
 
     def get_ident(self, request):
-        return client_ip(request)
+        return import_string(settings.RATELIMIT_IP_META_KEY)(request)
 
 
 class EventCreateThrottle(ClientIpMixin, AnonRateThrottle):

@@ -1,41 +1,29 @@
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.parsers import MultiPartParser
+from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from events import services
 from events.models import Event, Technology
 
+from . import schema
 from .filters import EventApiFilter
 from .pagination import EventPagination
-from .permissions import EditTokenHolderOrEventManager, is_event_manager
-from .schema import RETRY_AFTER, error_responses
+from .permissions import EDIT_TOKEN_HEADER, EditTokenHolderOrEventManager, is_event_manager
 from .serializers import (
     CitySerializer,
     EventCreatedSerializer,
+    CoverUploadSerializer,
     EventSerializer,
     TechnologyWithCountSerializer,
 )
+from .exceptions import CoverStorageUnavailable
 from .throttling import EditTokenThrottle, EventCreateThrottle
-
-EDIT_TOKEN_HEADER = "X-Edit-Token"
-
-EDIT_TOKEN_PARAMETER = OpenApiParameter(
-    EDIT_TOKEN_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_(
-        "The event's edit token, given when it was created. With it anyone may read "
-        "(even while pending), change and delete the event; a wrong token answers 404."
-    ),
-)
-WRITE_ERRORS = (400, 401, 403, 404, 413, 415, 429)
 
 
 class EventWriteMixin:
@@ -53,75 +41,27 @@ class EventWriteMixin:
     def perform_destroy(self, event):
         services.event_delete(event=event, channel=services.Channel.API)
 
+    @schema.event_cover
+    @action(
+        detail=True, methods=["put", "delete"], url_path="cover", parser_classes=[MultiPartParser]
+    )
+    def cover(self, request, *args, **kwargs):
+        """The event's cover image: PUT a multipart `image`, DELETE to remove it."""
+        event = self.get_object()
+        if request.method == "DELETE":
+            services.event_remove_cover(event=event, channel=services.Channel.API)
+        else:
+            upload = CoverUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            image = upload.validated_data["image"]
+            if not services.event_attach_cover(
+                event=event, cover=image, channel=services.Channel.API
+            ):
+                raise CoverStorageUnavailable
+        return Response(self.get_serializer(event).data)
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List events"),
-        description=_(
-            "Published events not over yet, soonest first; `past=true` lists past events, "
-            "most recent first, and `status=cancelled` the cancelled ones."
-        ),
-        responses={200: EventSerializer(many=True), **error_responses(400, 401)},
-    ),
-    create=extend_schema(
-        summary=_("Publish an event"),
-        description=_(
-            "Anyone may publish. When the site requires approval, events from anyone but "
-            "staff wait as pending. The answer is the only one that carries the edit token."
-        ),
-        responses={201: EventCreatedSerializer, **error_responses(400, 401, 403, 413, 415, 429)},
-        parameters=[
-            RETRY_AFTER,
-            OpenApiParameter(
-                "Location",
-                OpenApiTypes.URI,
-                OpenApiParameter.HEADER,
-                response=[201],
-                description=_("The new event in the API."),
-            ),
-        ],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read an event"),
-        description=_(
-            "Published and cancelled events are public; pending ones only with the edit "
-            "token or for staff."
-        ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
-        responses={200: EventSerializer, **error_responses(401, 404, 429)},
-    ),
-    update=extend_schema(
-        summary=_("Replace an event"),
-        description=_(
-            "For the holder of the edit token (X-Edit-Token) and for staff with the "
-            "permission to change events. Technologies left out stay as they are."
-        ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
-        responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change some fields of an event"),
-        description=_(
-            "For the holder of the edit token (X-Edit-Token) and for staff with the "
-            "permission to change events."
-        ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
-        responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
-    ),
-    destroy=extend_schema(
-        summary=_("Delete an event"),
-        description=_(
-            "For the holder of the edit token (X-Edit-Token) and for staff with the "
-            "permission to delete events."
-        ),
-        parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
-        responses={204: None, **error_responses(401, 403, 404, 429)},
-    ),
-)
-@extend_schema(
-    # Anonymous clients may read, create, and change with an edit token (X-Edit-Token).
-    auth=[{"tokenAuth": []}, {"cookieAuth": []}, {}],
-)
+
+@schema.event_viewset
 class EventViewSet(
     EventWriteMixin,
     mixins.ListModelMixin,
@@ -188,53 +128,26 @@ class EventViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, technology_names = serializer.event_fields()
-        event = Event(**fields)
-        token = services.event_create(
-            event=event,
+        # A DuplicateEvent is a ValidationError: a 400 (see events.api.exceptions).
+        submission = services.event_submit(
+            event=Event(**fields),
             channel=services.Channel.API,
             technology_names=technology_names,
+            request=request,
             moderated=not self.acts_as_event_manager(),
+            confirm_duplicate=serializer.confirms_duplicate,
         )
-        event.edit_token = token
-        event.edit_url = services.edit_link(request, token)
-        services.send_edit_link(event=event, edit_url=event.edit_url)
+        event = submission.event
+        context = {**self.get_serializer_context(), "submission": submission}
         location = request.build_absolute_uri(reverse("api:event-detail", args=[event.slug]))
         return Response(
-            EventCreatedSerializer(event, context=self.get_serializer_context()).data,
+            EventCreatedSerializer(event, context=context).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
 
 
-@extend_schema_view(
-    retrieve=extend_schema(
-        summary=_("Read an event by its edit token"),
-        responses={200: EventSerializer, **error_responses(401, 404, 429)},
-    ),
-    update=extend_schema(
-        summary=_("Replace an event by its edit token"),
-        responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change some fields of an event by its edit token"),
-        responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
-    ),
-    destroy=extend_schema(
-        summary=_("Delete an event by its edit token"),
-        responses={204: None, **error_responses(401, 403, 404, 429)},
-    ),
-)
-@extend_schema(
-    parameters=[
-        RETRY_AFTER,
-        OpenApiParameter(
-            "token",
-            OpenApiTypes.STR,
-            OpenApiParameter.PATH,
-            description=_("The event's edit token, given when it was created."),
-        ),
-    ]
-)
+@schema.event_by_token_viewset
 class EventByTokenViewSet(
     EventWriteMixin,
     mixins.RetrieveModelMixin,
@@ -264,27 +177,13 @@ class EventByTokenViewSet(
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-@extend_schema(
-    summary=_("List technologies"),
-    description=_(
-        "Technologies of public events, by name, with their number of upcoming events: "
-        "for filter menus. Filter events with `technology=<slug>`."
-    ),
-    responses={200: TechnologyWithCountSerializer(many=True), **error_responses(401)},
-)
+@schema.technology_viewset
 class TechnologyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TechnologyWithCountSerializer
     queryset = Technology.objects.public().with_upcoming_event_counts().order_by(Lower("name"))
 
 
-@extend_schema(
-    summary=_("List cities"),
-    description=_(
-        "Cities of public events, by name, with their number of events: for filter "
-        "menus. Filter events with `city=<name>`."
-    ),
-    responses={200: CitySerializer(many=True), **error_responses(401)},
-)
+@schema.city_viewset
 class CityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CitySerializer
     queryset = Event.objects.public().cities()

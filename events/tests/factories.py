@@ -3,8 +3,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from events.models import Event, Technology, hash_edit_token
-from events.services import new_edit_token
+from events.edit_tokens import hash_edit_token, new_edit_token
+from events.models import Event, Technology
 
 
 class TechnologyFactory(factory.django.DjangoModelFactory):

@@ -37,6 +37,10 @@ class PageMetadata(HTMLParser):
         assert len(hrefs) == 1, f"expected one <link rel={rel}>, found {hrefs}"
         return hrefs[0]
 
+    def alternate_languages(self):
+        """hreflang code: address, for each language version the page declares."""
+        return {link["hreflang"]: link["href"] for link in self.links if "hreflang" in link}
+
 
 def page_metadata(response):
     return PageMetadata(response.content.decode())

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
-from events.models import Event, Technology, hash_edit_token
+from events.edit_tokens import hash_edit_token
+from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.edit_tokens import new_edit_token
 from events.models import Event
-from events.services import new_edit_token
 
 from .factories import EventFactory
 

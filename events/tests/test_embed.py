@@ -26,7 +26,7 @@ def test_embed_lists_upcoming_events_for_the_filters(client):
     content = response.content.decode()
     assert "Python Recife" in content
     assert (
-        '<a href="http://testserver/?city=recife&amp;technology=python">'
+        '<a href="http://testserver/en/?city=recife&amp;technology=python">'
         "Encontros Tech: Python · Recife</a>"
     ) in content
 
@@ -77,7 +77,7 @@ def test_list_page_offers_an_iframe_snippet_for_its_filters(client):
     response = client.get(reverse("events:list"), {"city": "Recife", "page": "1"})
 
     snippet = (
-        '<iframe src="http://testserver/embed/?city=Recife" title="Encontros Tech: Recife" '
+        '<iframe src="http://testserver/en/embed/?city=Recife" title="Encontros Tech: Recife" '
         'width="100%" height="600" style="border:0" loading="lazy"></iframe>'
     )
     assert response.context["embed_code"] == snippet

@@ -159,7 +159,7 @@ def test_atom_feed_honours_the_list_filters(client, recife_python, other_events)
     assert [category.get("term") for category in entry.findall(f"{ATOM}category")] == ["Python"]
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Grupo Local"
     self_link = feed.find(f"{ATOM}link[@rel='self']").get("href")
-    assert self_link == "http://testserver/feeds/events.atom?city=recife&technology=python"
+    assert self_link == "http://testserver/en/feeds/events.atom?city=recife&technology=python"
 
 
 def test_rss_feed_honours_the_list_filters(client, recife_python, other_events):
@@ -168,7 +168,7 @@ def test_rss_feed_honours_the_list_filters(client, recife_python, other_events):
     assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
     channel = rss.find("channel")
     assert channel.findtext("title") == "Encontros Tech: Python"
-    assert channel.findtext("link") == "http://testserver/?technology=python"
+    assert channel.findtext("link") == "http://testserver/en/?technology=python"
     titles = [item.findtext("title") for item in channel.findall("item")]
     assert titles == ["Python Recife", "Python São Paulo"]
 
@@ -224,10 +224,10 @@ def test_list_page_offers_to_subscribe_to_its_filters(client, recife_python):
 
     content = response.content.decode()
     assert "Subscribe to this calendar" in content
-    assert 'href="webcal://testserver/feeds/events.ics?city=Recife"' in content
-    assert 'value="http://testserver/feeds/events.ics?city=Recife"' in content
-    assert 'href="http://testserver/feeds/events.atom?city=Recife"' in content
-    assert 'href="http://testserver/feeds/events.rss?city=Recife"' in content
+    assert 'href="webcal://testserver/en/feeds/events.ics?city=Recife"' in content
+    assert 'value="http://testserver/en/feeds/events.ics?city=Recife"' in content
+    assert 'href="http://testserver/en/feeds/events.atom?city=Recife"' in content
+    assert 'href="http://testserver/en/feeds/events.rss?city=Recife"' in content
 
 
 def test_past_list_does_not_offer_a_subscription_to_upcoming_events(client):

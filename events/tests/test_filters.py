@@ -51,7 +51,7 @@ def test_technology_filter_ignores_the_blank_choice_next_to_a_real_one(client):
     response = client.get(reverse("events:list"), {"technology": ["", "python"]})
 
     assert list(response.context["event_list"]) == [with_python]
-    assert response.context["canonical_url"] == "http://testserver/?technology=python"
+    assert response.context["canonical_url"] == "http://testserver/en/?technology=python"
 
 
 def test_an_unknown_technology_is_ignored_and_the_known_one_kept(client):
@@ -63,7 +63,7 @@ def test_an_unknown_technology_is_ignored_and_the_known_one_kept(client):
 
     assert list(response.context["event_list"]) == [with_python]
     assert response.context["filterset"].ignored == [("Technology", "gone")]
-    assert response.context["canonical_url"] == "http://testserver/?technology=python"
+    assert response.context["canonical_url"] == "http://testserver/en/?technology=python"
 
 
 def test_a_renamed_technology_keeps_its_old_links_working(client):
@@ -77,7 +77,7 @@ def test_a_renamed_technology_keeps_its_old_links_working(client):
     assert list(response.context["event_list"]) == [event]
     assert response.context["filterset"].ignored == []
     # The canonical link moves to the new slug.
-    assert response.context["canonical_url"] == "http://testserver/?technology=javascript"
+    assert response.context["canonical_url"] == "http://testserver/en/?technology=javascript"
 
 
 def test_a_technology_renamed_twice_answers_to_both_old_slugs(client):

@@ -12,11 +12,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from encontros.testing import skip_or_fail
 from events import services
 from events.models import Event
 
 from .factories import EventFactory, TechnologyFactory
+from .helpers import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 

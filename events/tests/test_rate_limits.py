@@ -5,11 +5,10 @@ import redis
 from django.core.cache import cache
 from django.urls import reverse
 
-from encontros.testing import skip_or_fail
+from events.edit_tokens import new_edit_token
 from events.models import Event
-from events.services import new_edit_token
 
-from .test_submission import submission
+from .helpers import skip_or_fail, submission
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,23 @@ def test_edit_token_attempt_limit_is_shared_through_redis(client, settings, redi
     assert client.get(reverse("events:edit", args=[new_edit_token()])).status_code == 429
 
 
-def test_behind_the_balancer_each_visitor_has_their_own_limit(client, settings):
+BALANCER_NODE = "10.110.0.4"
+
+
+def test_submissions_behind_the_balancer_are_counted_per_visitor(client, settings):
+    # Wiring only: the rule itself is tested in encontros/tests/test_proxy.py.
+    settings.EVENTS_SUBMISSION_RATE = "1/h"
+
+    def submit(visitor):
+        return client.post(
+            reverse("events:create"), {}, REMOTE_ADDR=BALANCER_NODE, HTTP_X_FORWARDED_FOR=visitor
+        ).status_code
+
+    assert [submit("203.0.113.1") for _ in range(2)] == [200, 429]
+    assert submit("203.0.113.2") == 200
+
+
+def test_edit_pages_behind_the_balancer_are_counted_per_visitor(client, settings):
     settings.EVENTS_EDIT_TOKEN_RATE = "2/m"
 
     def attempt(visitor):

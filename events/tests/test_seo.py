@@ -170,20 +170,22 @@ def test_list_canonical_url_keeps_the_filters_and_drops_the_rest(client):
     first = page_metadata(client.get(url, {"technology": "python", "utm": "x", "page": 1}))
     second = page_metadata(client.get(url, {"technology": "python", "page": 2}))
 
-    assert first.link("canonical") == "http://testserver/?technology=python"
-    assert second.link("canonical") == "http://testserver/?technology=python&page=2"
+    assert first.link("canonical") == "http://testserver/en/?technology=python"
+    assert second.link("canonical") == "http://testserver/en/?technology=python&page=2"
     assert first.meta["og:title"] == "Upcoming tech events"
 
 
 def test_list_page_announces_its_feeds(client):
     metadata = page_metadata(client.get(reverse("events:list"), {"city": "Recife"}))
 
-    alternates = {
-        link["type"]: link["href"] for link in metadata.links if link["rel"] == "alternate"
+    feeds = {
+        link["type"]: link["href"]
+        for link in metadata.links
+        if link["rel"] == "alternate" and "hreflang" not in link
     }
-    assert alternates == {
-        "application/atom+xml": "http://testserver/feeds/events.atom?city=Recife",
-        "application/rss+xml": "http://testserver/feeds/events.rss?city=Recife",
+    assert feeds == {
+        "application/atom+xml": "http://testserver/en/feeds/events.atom?city=Recife",
+        "application/rss+xml": "http://testserver/en/feeds/events.rss?city=Recife",
     }
 
 
@@ -271,6 +273,6 @@ def test_technology_links_say_where_they_lead_even_for_go(client):
     for url in [reverse("events:list"), event.get_absolute_url()]:
         content = client.get(url).content.decode()
         assert (
-            '<a class="badge rounded-pill text-bg-light border"\n   href="/?technology=go">'
+            '<a class="badge rounded-pill text-bg-light border"\n   href="/en/?technology=go">'
             '<span class="visually-hidden">More events about</span> Go</a>'
         ) in content, url

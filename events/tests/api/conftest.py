@@ -1,11 +1,9 @@
 import pytest
 from django.contrib.auth.models import Group, User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.tests.factories import EventFactory
-
-EDIT_TOKEN = "k" * 43
+from events.tests.helpers import EDIT_TOKEN, api_client_with_token_of
 
 
 @pytest.fixture
@@ -13,16 +11,10 @@ def api_client():
     return APIClient()
 
 
-def client_with_token_of(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 @pytest.fixture
 def staff_client(db):
     """Staff without any events permission, authenticated with an API token."""
-    return client_with_token_of(User.objects.create_user("staff", is_staff=True))
+    return api_client_with_token_of(User.objects.create_user("staff", is_staff=True))
 
 
 @pytest.fixture
@@ -30,7 +22,7 @@ def manager_client(db):
     """Staff in the "Event managers" group, authenticated with an API token."""
     user = User.objects.create_user("manager", is_staff=True)
     user.groups.add(Group.objects.get(name="Event managers"))
-    return client_with_token_of(user)
+    return api_client_with_token_of(user)
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from events.api.serializers import CitySerializer
 from events.models import Event
 from events.tests.factories import EventFactory, TechnologyFactory
-
-from .conftest import EDIT_TOKEN
+from events.tests.helpers import EDIT_TOKEN
 
 WSGI_APP = WSGIHandler()
 

@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from events.tests.factories import EventFactory
-
-from .conftest import EDIT_TOKEN
+from events.tests.helpers import EDIT_TOKEN
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from events.models import Event, Technology
 from events.tests.factories import EventFactory, TechnologyFactory
-
-from .conftest import EDIT_TOKEN
+from events.tests.helpers import EDIT_TOKEN
 
 pytestmark = pytest.mark.django_db
 

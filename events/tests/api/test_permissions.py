@@ -7,8 +7,7 @@ from rest_framework.test import APIClient
 
 from events.models import Event
 from events.tests.factories import EventFactory
-
-from .conftest import EDIT_TOKEN, client_with_token_of
+from events.tests.helpers import EDIT_TOKEN, api_client_with_token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +157,7 @@ def test_without_right_to_write_a_missing_event_answers_like_an_existing_one(
 def test_staff_need_the_permission_for_each_kind_of_write(db, event_payload):
     user = User.objects.create_user("editor", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
-    client = client_with_token_of(user)
+    client = api_client_with_token_of(user)
     event = EventFactory()
 
     assert client.patch(detail_url(event), {"title": "Edited"}).status_code == 200
@@ -170,7 +169,7 @@ def test_a_user_who_is_not_staff_may_not_write_even_with_permissions(db):
     user.user_permissions.add(*Permission.objects.filter(codename__endswith="_event"))
     event = EventFactory()
 
-    assert client_with_token_of(user).delete(detail_url(event)).status_code == 403
+    assert api_client_with_token_of(user).delete(detail_url(event)).status_code == 403
 
 
 def test_staff_may_use_their_admin_session_with_its_csrf_protection(manager_client):

@@ -29,6 +29,8 @@ def test_the_schema_documents_every_endpoint(schema):
         "/api/events/",
         "/api/events/{slug}/",
         "/api/events/by-token/{token}/",
+        "/api/events/{slug}/cover/",
+        "/api/events/by-token/{token}/cover/",
         "/api/technologies/",
         "/api/cities/",
     }

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from encontros.testing import skip_or_fail
+from events.tests.helpers import skip_or_fail
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,7 +23,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE_SCRIPT = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = settings.BASE_DIR / "test-artifacts"
 
 
 @pytest.fixture(scope="session")

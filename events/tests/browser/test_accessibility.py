@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.tests.factories import EventFactory, TechnologyFactory
-
-from .conftest import ARTIFACTS
+from events.tests.helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -87,11 +86,11 @@ def test_page_language_follows_the_visitor_choice(page, event):
     page.goto(event.get_absolute_url())
     expect(page.locator("html")).to_have_attribute("lang", "pt-br")
 
-    page.locator("button[name=language][value=en]").click()
+    page.locator(".language-switch a[hreflang=en]").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    # The button offering the other language names it in that language.
-    expect(page.locator("button[name=language][value=pt-br]")).to_have_attribute("lang", "pt-br")
+    # The link offering the other language names it in that language.
+    expect(page.locator(".language-switch a[hreflang=pt-br]")).to_have_attribute("lang", "pt-br")
 
 
 @pytest.mark.parametrize(("width_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])

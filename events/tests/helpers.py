@@ -1,0 +1,69 @@
+"""Helpers shared by the test modules of the project (events/tests and encontros/tests)."""
+
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+# .ci/run sets this: there every check must run, and a missing tool is a failure.
+STRICT = os.environ.get("STRICT_CHECKS") == "1"
+
+
+def skip_or_fail(reason):
+    """Skip on a machine that lacks an optional tool; fail under STRICT_CHECKS=1."""
+    if STRICT:
+        pytest.fail(f"{reason} (STRICT_CHECKS=1 requires it)")
+    pytest.skip(reason)
+
+
+def require_executable(name):
+    """The path of a command-line tool, or skip/fail with a one-line reason naming it."""
+    path = shutil.which(name)
+    if path is None:
+        skip_or_fail(f"{name} is not installed")
+    return path
+
+
+# Shaped like an edit token, so the test knows it: pass it as EventFactory(edit_token=...).
+EDIT_TOKEN = "k" * 43
+
+# Screenshots and reports of the browser tests, kept by CI.
+ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+
+
+def api_client_with_token_of(user):
+    """An API client authenticated as the user with an API token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def submission(client, **overrides):
+    """POST the site's submission form as a browser sends it, starting from the
+    rendered form (None drops a field). Needs EVENTS_FORM_MIN_SECONDS = 0."""
+    create = reverse("events:create")
+    form = client.get(create).context["form"]
+    starts_at = timezone.localtime() + timedelta(days=10)
+    data = {
+        "title": "Python Recife",
+        "description": "Monthly meetup.",
+        "starts_at": starts_at.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (starts_at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "mode": "in_person",
+        "city": "Recife",
+        "venue": "Porto Digital",
+        "technology_names": "Python, Django",
+        "organizer_name": "Grupy PE",
+        "organizer_email": "",
+        "is_free": "on",
+        "homepage": "",
+        "rendered_at": form["rendered_at"].value(),
+    }
+    data.update(overrides)
+    return client.post(create, {k: v for k, v in data.items() if v is not None})
