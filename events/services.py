@@ -2,9 +2,9 @@
 from (site, API or admin), so each rule and side effect lives in one place."""
 
 import logging
-from functools import partial
 import smtplib
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -361,10 +361,6 @@ def add_examples(result, generator, request, public):
 # defaults, out of gettext's reach; every other text of the document is
 # translated where it is written. One language per document.
 UNTRANSLATED_TEXTS = {
-    "The body of every error answer.": _("The body of every error answer."),
-    "The answer to a creation: the only time the edit token is ever shown.": _(
-        "The answer to a creation: the only time the edit token is ever shown."
-    ),
     "The event addressed by its edit token alone, as the earlier Flask API did.": _(
         "The event addressed by its edit token alone, as the earlier Flask API did."
     ),
@@ -375,8 +371,20 @@ UNTRANSLATED_TEXTS = {
 }
 
 
+# Components described by their serializer's docstring, written for developers.
+COMPONENT_DESCRIPTIONS = {
+    "Error": _("The body of every error answer."),
+    "EventCreated": _("The answer to a creation: the only time the edit token is ever shown."),
+}
+
+
 def translate_untranslated_texts(result, generator, request, public):
-    """Postprocessing hook: the texts of UNTRANSLATED_TEXTS in the request's language."""
+    """Postprocessing hook: the texts of UNTRANSLATED_TEXTS and COMPONENT_DESCRIPTIONS
+    in the request's language."""
+    components = result.get("components", {}).get("schemas", {})
+    for name, description in COMPONENT_DESCRIPTIONS.items():
+        if name in components:
+            components[name]["description"] = str(description)
 
     def translate(node):
         if isinstance(node, dict):

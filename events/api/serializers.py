@@ -218,18 +218,6 @@ class EventSerializer(serializers.ModelSerializer):
             for extension, copies in sources.items()
         }
 
-
-class CoverUploadSerializer(serializers.Serializer):
-    image = serializers.FileField(
-        help_text=_("JPEG, PNG or WebP, at most 5 MB; re-encoded, without its metadata.")
-    )
-
-    def validate_image(self, upload):
-        try:
-            return covers.process_upload(upload)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-
     def to_internal_value(self, data):
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
         try:
@@ -295,3 +283,15 @@ class EventCreatedSerializer(EventSerializer):
             "edit_token": submission.edit_token,
             "edit_url": submission.edit_url,
         }
+
+
+class CoverUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        help_text=_("JPEG, PNG or WebP, at most 5 MB; re-encoded, without its metadata.")
+    )
+
+    def validate_image(self, upload):
+        try:
+            return covers.process_upload(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None

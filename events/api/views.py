@@ -3,26 +3,26 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import MultiPartParser
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from events import services
 from events.models import Event, Technology
 
 from . import schema
+from .exceptions import CoverStorageUnavailable
 from .filters import EventApiFilter
 from .pagination import EventPagination
 from .permissions import EDIT_TOKEN_HEADER, EditTokenHolderOrEventManager, is_event_manager
 from .serializers import (
     CitySerializer,
-    EventCreatedSerializer,
     CoverUploadSerializer,
+    EventCreatedSerializer,
     EventSerializer,
     TechnologyWithCountSerializer,
 )
-from .exceptions import CoverStorageUnavailable
 from .throttling import EditTokenThrottle, EventCreateThrottle
 
 

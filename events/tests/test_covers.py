@@ -3,8 +3,8 @@ without metadata), and where they show (site form, API, admin, pages)."""
 
 import io
 import re
-import zlib
 import struct
+import zlib
 
 import pytest
 from django.core.files.storage import default_storage

@@ -75,6 +75,7 @@ def test_event_page_describes_the_event_for_search_engines(client):
         },
         "performer": {"@type": "PerformingGroup", "name": "Grupy Recife"},
         "url": page_url,
+        "image": [data["image"][0]],
         "keywords": "Python",
         "offers": {
             "@type": "Offer",
@@ -158,7 +159,7 @@ def test_event_page_has_link_preview_tags_and_a_canonical_url(client):
     assert metadata.meta["og:site_name"] == "Encontros Tech"
     assert metadata.meta["og:description"].startswith("Ownership Ownership")
     assert len(metadata.meta["og:description"]) <= 200
-    assert metadata.meta["twitter:card"] == "summary"
+    assert metadata.meta["twitter:card"] == "summary_large_image"
     assert metadata.meta["twitter:title"] == "Rust Floripa"
 
 
