@@ -11,3 +11,12 @@ document.addEventListener("click", (event) => {
 
 // A form sent back with errors: its error summary is read out first.
 document.getElementById("form-errors")?.focus();
+
+// Share buttons (templates/events/_share.html): the device's share sheet when there is one.
+for (const button of document.querySelectorAll("[data-share-url]")) {
+  if (!navigator.share) continue;
+  button.closest("[hidden]").hidden = false;
+  button.addEventListener("click", () => {
+    navigator.share({ title: button.dataset.shareTitle, url: button.dataset.shareUrl }).catch(() => {});
+  });
+}
