@@ -64,8 +64,7 @@ messages: install
 # Lighthouse scores of the home and an event page, served by gunicorn with DEBUG off
 # (needs npm and Chromium; see README). E.g. make lighthouse LIGHTHOUSE_PRESET=desktop
 LIGHTHOUSE_VERSION ?= 12.8.2
-LIGHTHOUSE_PORT ?= 8001
 LIGHTHOUSE_PRESET ?= mobile
 lighthouse: install
 	$(BIN)/python scripts/lighthouse.py --lighthouse-version $(LIGHTHOUSE_VERSION) \
-		--port $(LIGHTHOUSE_PORT) --preset $(LIGHTHOUSE_PRESET)
+		--preset $(LIGHTHOUSE_PRESET)

@@ -17,12 +17,19 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters live in the cache: every test starts with none.
+    # Rate-limit counters and public answers live in the cache: every test starts with none.
     from django.core.cache import cache
 
-    cache.clear()
+    from encontros import public_cache
+
+    def clear():
+        cache.clear()
+        public_cache.local_store.clear()
+        public_cache.local_version.forget()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +59,12 @@ def english(client):
 
     with translation.override("en"):
         yield client
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """Static files collected with the production storage, as the Docker build does
+    (for the tests that run the production server)."""
+    from encontros.tests.servers import manage, production_environment
+
+    manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())

@@ -34,9 +34,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # gunicorn's control socket is unused and would need a writable home directory.
 control_socket_disable = True
 
-# Pods are reached only through the load balancer, from addresses not known in
-# advance: trust its X-Forwarded-Proto so Django knows a request came over HTTPS.
-forwarded_allow_ips = "*"
+# X-Forwarded-Proto (and gunicorn's other scheme headers) tell Django that a
+# request came over HTTPS, so they are taken only from the load balancer's
+# addresses: IPs or networks, comma-separated. A client elsewhere that sets
+# them itself still gets the HTTPS redirect. The Kubernetes overlays set the
+# cluster's private network.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
 def on_starting(server):

@@ -2,13 +2,18 @@ import logging
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
 from rest_framework.permissions import SAFE_METHODS
 
+from encontros import public_cache
 from encontros.views import service_unavailable
 
 logger = logging.getLogger(__name__)
@@ -89,3 +94,124 @@ class PublicReadCorsMiddleware(CorsMiddleware):
 
     def is_enabled(self, request):
         return request.method in SAFE_METHODS and super().is_enabled(request)
+
+
+class PublicCacheMiddleware:
+    """Serve anonymous reads of public pages, feeds and the API from the public
+    cache (encontros/public_cache.py), compressed, with validators and 304s.
+
+    Only GET and HEAD without credentials (no session, no messages, no token)
+    are looked up, and only answers of the views in PUBLIC_CACHE_VIEWS that set
+    no cookie and are not marked private are stored: edit pages, anything with an edit token, staff,
+    the admin and writes never are. Private answers are not compressed either,
+    so that their secrets cannot be guessed from the compressed size (BREACH).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_anonymous_read(request):
+            return self.get_response(request)
+        key = self.key(request)
+        if key is None:
+            return self.get_response(request)
+        entry = None if key.startswith("-") else public_cache.lookup(key)
+        if entry is not None:
+            return self.answer(request, entry)
+        response = self.get_response(request)
+        if not is_public_answer(request, response):
+            return response
+        entry = public_cache.entry_from_response(response)
+        if request.method == "GET" and not key.startswith("-"):
+            public_cache.store(key, entry)
+        return self.answer(request, entry)
+
+    @staticmethod
+    def key(request):
+        """The cache key of a read; None for a host this site does not serve.
+
+        Without a content version (the shared cache fails), or with the cache
+        turned off (PUBLIC_CACHE_SECONDS=0), the key starts with "-": such
+        answers are compressed but never stored.
+        """
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None
+        version = settings.PUBLIC_CACHE_SECONDS and public_cache.local_version.get() or "-"
+        parts = [version, request.scheme, host, request.get_full_path()]
+        if is_api(request):
+            # The API's language and CORS headers follow the request's headers.
+            language = translation.get_language_from_request(request)
+            parts += [language, request.headers.get("Origin", "")]
+        return "|".join(parts)
+
+    @staticmethod
+    def answer(request, entry):
+        if public_cache.is_not_modified(request, entry):
+            response = HttpResponseNotModified()
+        else:
+            encoding = entry.encoded and public_cache.preferred_encoding(
+                request.headers.get("Accept-Encoding", "")
+            )
+            body = entry.encoded[encoding] if encoding else entry.body
+            response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status)
+            for name, value in entry.headers:
+                response[name] = value
+            if encoding:
+                response["Content-Encoding"] = encoding
+            response["Content-Length"] = str(len(body))
+        if entry.encoded:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        response["ETag"] = entry.etag
+        response["Last-Modified"] = http_date(entry.last_modified)
+        response["Cache-Control"] = public_cache.cache_control()
+        return response
+
+
+# The reads that are the same for every anonymous visitor.
+PUBLIC_CACHE_VIEWS = {
+    "events:list",
+    "events:past",
+    "events:detail",
+    "events:embed",
+    "events:event-calendar",
+    "events:calendar",
+    "events:atom",
+    "events:rss",
+    "sitemap",
+    "robots",
+    "api:event-list",
+    "api:event-detail",
+    "api:technology-list",
+    "api:city-list",
+}
+
+
+def is_anonymous_read(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and "authorization" not in request.headers
+        and "x-edit-token" not in request.headers
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def is_public_answer(request, response):
+    match = request.resolver_match
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and match is not None
+        and match.view_name in PUBLIC_CACHE_VIEWS
+        and not {"private", "no-store", "no-cache"} & set(get_cache_control(response))
+    )
+
+
+def get_cache_control(response):
+    return [
+        part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")
+    ]

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "encontros.middleware.DatabaseUnavailableMiddleware",
+    # Hits skip everything below: the cache holds finished, compressed answers.
+    "encontros.middleware.PublicCacheMiddleware",
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "encontros.middleware.LanguageMiddleware",
@@ -148,6 +150,17 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
     )
 
+# Anonymous reads served from the cache (encontros/public_cache.py). Writes show
+# within PUBLIC_CACHE_VERSION_INTERVAL seconds on every process sharing the cache;
+# answers also expire after PUBLIC_CACHE_SECONDS, since "upcoming" follows the clock
+# (0 turns the cache off; answers are still compressed and carry validators).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+PUBLIC_CACHE_VERSION_INTERVAL = env.float("PUBLIC_CACHE_VERSION_INTERVAL", default=0.25)
+# Memory each process may use for the answers it keeps itself.
+PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+# s-maxage of public answers, for a CDN in front of the site (0: none may keep them).
+HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=0)
+
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
@@ -171,8 +184,11 @@ USE_TZ = True
 # HTTPS is terminated at the load balancer; this one switch turns on everything
 # that depends on it. The probes and /metrics are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
+# Whether a request came over HTTPS is gunicorn's decision alone: it reads
+# X-Forwarded-Proto only from the load balancer's addresses (FORWARDED_ALLOW_IPS,
+# gunicorn.conf.py), so SECURE_PROXY_SSL_HEADER, which would trust any client,
+# stays unset.
 SECURE_SSL = env.bool("SECURE_SSL", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
 SECURE_SSL_REDIRECT = SECURE_SSL
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL

@@ -1,10 +1,11 @@
 import csv
+from contextlib import suppress
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -107,12 +108,20 @@ class EventAdmin(admin.ModelAdmin):
         return format_html('<img src="{}" alt="" style="max-width: 240px">', url)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.event_update(event=obj, channel=services.Channel.ADMIN)
+        if not change:
+            services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
+            return
+        changes = {
+            field.name: getattr(obj, field.name)
+            for field in Event._meta.concrete_fields
+            if field.name in form.changed_data
+        }
+        try:
+            services.event_update(event=obj, channel=services.Channel.ADMIN, changes=changes)
             if form.cleaned_data.get("remove_cover") and obj.cover:
                 services.event_remove_cover(event=obj, channel=services.Channel.ADMIN)
-        else:
-            services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
+        except Event.DoesNotExist:
+            raise Http404 from None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -123,7 +132,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         for event in queryset:
-            services.event_delete(event=event, channel=services.Channel.ADMIN)
+            # Already deleted by someone else meanwhile: nothing left to do.
+            with suppress(Event.DoesNotExist):
+                services.event_delete(event=event, channel=services.Channel.ADMIN)
 
     def _set_status(self, request, queryset, status):
         for event in queryset:

@@ -160,6 +160,35 @@ class EventForm(forms.ModelForm):
             ["title", "description", "starts_at", "ends_at", "mode", "technology_names"]
         )
 
+    def changes(self):
+        """The event's fields that this submission changes, with their new values."""
+        return {
+            name: getattr(self.instance, name)
+            for name in self.changed_data
+            if name in self._meta.fields
+        }
+
+
+class EventEditForm(EventForm):
+    """The organizer's edit form. It remembers which revision of the event it
+    showed, so that a change saved meanwhile by someone else is not overwritten
+    unseen."""
+
+    # Optional: a page opened before the site asked for it saves as it always did.
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["revision"] = self.instance.revision
+        self.changed_meanwhile = False
+
+    def warn_changed_meanwhile(self, current):
+        """Show the organizer's values again, with a warning; sending them once more
+        replaces `current`, the version saved meanwhile."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision")] = current.revision
+        self.changed_meanwhile = True
+
 
 class EventSubmissionForm(EventForm):
     """The anonymous submission form, with its defences against spam bots."""

@@ -204,17 +204,13 @@ class EventQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Event.Status.PENDING)
 
-    @staticmethod
-    def _not_over(now):
-        return Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now - DEFAULT_DURATION)
-
     def upcoming(self, now=None):
         """Events not over yet, including those happening now, soonest first."""
-        return self.filter(self._not_over(now or timezone.now())).order_by("starts_at", "pk")
+        return self.filter(effective_end__gte=now or timezone.now()).order_by("starts_at", "pk")
 
     def past(self, now=None):
         """Events that are over, most recent first."""
-        return self.exclude(self._not_over(now or timezone.now())).order_by("-starts_at", "-pk")
+        return self.filter(effective_end__lt=now or timezone.now()).order_by("-starts_at", "-pk")
 
     def by_edit_token(self, token):
         return self.filter(edit_token_hash=hash_edit_token(token))
@@ -353,9 +349,16 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Normalised copy of the searchable text, kept up to date by events.services.
+    # On PostgreSQL a trigram index serves searches (migration 0003).
     search_text = models.TextField(default="", editable=False)
+    # The end, or the start plus DEFAULT_DURATION: stored, so that "upcoming" and
+    # "past" are one indexed comparison. Kept by save().
+    effective_end = models.DateTimeField(editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # One more for every change made through events.services: the API's ETag and
+    # the calendar SEQUENCE, so clients and calendars can tell versions apart.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -363,7 +366,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         ordering = ["starts_at", "pk"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["status", "effective_end", "starts_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
@@ -396,6 +402,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.starts_at is not None:
+            self.effective_end = self.ends_at or self.starts_at + DEFAULT_DURATION
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"starts_at", "ends_at"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "effective_end"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
@@ -425,10 +439,6 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         """Organizers cancel published events only: cancelling a pending event
         would make it public without approval."""
         return self.status == self.Status.PUBLISHED
-
-    @property
-    def effective_end(self):
-        return self.ends_at or self.starts_at + DEFAULT_DURATION
 
     @property
     def has_place(self):

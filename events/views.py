@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -22,7 +24,7 @@ from .filters import (
     upcoming_filterset,
     with_query,
 )
-from .forms import EventForm, EventSubmissionForm
+from .forms import EventEditForm, EventSubmissionForm
 from .models import DuplicateEvent, Event, Technology
 from .structured_data import event_json_ld
 
@@ -153,6 +155,15 @@ def _attach_cover(event, cover):
     return services.event_attach_cover(event=event, cover=cover, channel=services.Channel.WEB)
 
 
+@contextmanager
+def _deleted_meanwhile_is_not_found():
+    """An event deleted between loading the page and saving: the not-found page."""
+    try:
+        yield
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
     if request.method == "POST":
@@ -191,19 +202,27 @@ def event_create(request):
 def event_edit(request, token):
     event = _event_for_token(token)
     if request.method == "POST":
-        form = EventForm(request.POST, request.FILES, instance=event)
+        form = EventEditForm(request.POST, request.FILES, instance=event)
     else:
-        form = EventForm(instance=event)
+        form = EventEditForm(instance=event)
     if request.method == "POST" and form.is_valid():
-        services.event_update(
-            event=form.save(commit=False),
-            channel=services.Channel.WEB,
-            technology_names=form.cleaned_data["technology_names"],
-        )
-        messages.success(request, _("Your changes were saved."))
-        if not _attach_cover(event, form.cleaned_data["cover_image"]):
-            messages.error(request, COVER_NOT_STORED)
-        return redirect("events:edit", token=token)
+        try:
+            with _deleted_meanwhile_is_not_found():
+                services.event_update(
+                    event=event,
+                    channel=services.Channel.WEB,
+                    changes=form.changes(),
+                    technology_names=form.cleaned_data["technology_names"],
+                    expected_revision=form.cleaned_data["revision"],
+                )
+                cover_stored = _attach_cover(event, form.cleaned_data["cover_image"])
+        except services.EventChanged as changed:
+            form.warn_changed_meanwhile(changed.event)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            if not cover_stored:
+                messages.error(request, COVER_NOT_STORED)
+            return redirect("events:edit", token=token)
     return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
 
 
@@ -212,7 +231,8 @@ def event_edit(request, token):
 def event_cancel(request, token):
     event = _event_for_token(token)
     try:
-        services.event_cancel(event=event, channel=services.Channel.WEB)
+        with _deleted_meanwhile_is_not_found():
+            services.event_cancel(event=event, channel=services.Channel.WEB)
     except ValidationError as refusal:
         messages.error(request, refusal.message)
     else:
@@ -224,7 +244,8 @@ def event_cancel(request, token):
 def event_delete(request, token):
     event = _event_for_token(token)
     if request.method == "POST":
-        services.event_delete(event=event, channel=services.Channel.WEB)
+        with _deleted_meanwhile_is_not_found():
+            services.event_delete(event=event, channel=services.Channel.WEB)
         messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
         return redirect("events:list")
     return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})

@@ -2,68 +2,40 @@
 
 Run it with `make lighthouse`. It builds a throw-away SQLite database with the
 demo data, collects the static files (WhiteNoise serves them compressed, with
-far-future caching, as in production), starts gunicorn with DEBUG off on
-127.0.0.1, runs Lighthouse (npm, at a pinned version, through npx) with the
-system's Chromium, prints the four category scores of each page, and stops
-the server. It fails when a score is under the target.
+far-future caching, as in production), starts gunicorn as the Docker image and
+the test suite do (gunicorn.conf.py, DEBUG off, 127.0.0.1, a free port), runs
+Lighthouse (npm, at a pinned version, through npx) with the system's Chromium,
+prints the four category scores of each page, and stops the server. It fails
+when a score is under the target.
 """
 
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(BASE_DIR))
+
+from encontros.tests.servers import gunicorn, manage, production_environment  # noqa: E402
+
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--lighthouse-version", required=True)
     parser.add_argument("--chrome-path", default="/usr/bin/chromium")
     parser.add_argument("--preset", choices=["mobile", "desktop"], default="mobile")
     parser.add_argument("--min-score", type=int, default=95)
     parser.add_argument("--reports", type=Path, default=BASE_DIR / "test-artifacts")
     return parser.parse_args()
-
-
-def production_environment(database_path):
-    return {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{database_path}",
-        "CACHE_URL": "locmemcache://",
-        "EMAIL_URL": "consolemail://",
-    }
-
-
-def manage(env, *args):
-    subprocess.run([VENV_BIN / "python", "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
-
-
-def wait_until_serving(url, server):
-    for _attempt in range(60):
-        if server.poll() is not None:
-            sys.exit(f"The server stopped (exit code {server.returncode}).")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    sys.exit(f"The server did not answer on {url}.")
 
 
 def an_event_url(base_url):
@@ -105,30 +77,17 @@ def main():
     if not Path(args.chrome_path).exists():
         sys.exit(f"Chromium is missing at {args.chrome_path}: apt-get install chromium")
     args.reports.mkdir(exist_ok=True)
-    base_url = f"http://127.0.0.1:{args.port}"
     with tempfile.TemporaryDirectory() as workdir:
-        env = production_environment(Path(workdir) / "db.sqlite3")
-        manage(env, "migrate", "--verbosity=0")
-        manage(env, "seed_demo")
-        manage(env, "collectstatic", "--noinput", "--verbosity=0")
-        server = subprocess.Popen(
-            [
-                VENV_BIN / "gunicorn",
-                "encontros.wsgi",
-                f"--bind=127.0.0.1:{args.port}",
-                "--workers=2",
-                "--log-level=warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
+        environment = production_environment(
+            DATABASE_URL=f"sqlite:///{Path(workdir) / 'db.sqlite3'}",
+            EMAIL_URL="consolemail://",
+            LOG_LEVEL="WARNING",
         )
-        try:
-            wait_until_serving(f"{base_url}/", server)
-            pages = {"home": f"{base_url}/", "event": an_event_url(base_url)}
+        for command in [("migrate",), ("seed_demo",), ("collectstatic", "--noinput")]:
+            manage(*command, "--verbosity=0", environment=environment)
+        with gunicorn(environment) as server:
+            pages = {"home": f"{server.url}/", "event": an_event_url(server.url)}
             results = {name: lighthouse_scores(url, name, args) for name, url in pages.items()}
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     print(f"\nLighthouse {args.lighthouse_version} ({args.preset}), target {args.min_score}:")
     print(f"{'page':<8}" + "".join(f"{category:>16}" for category in CATEGORIES))

@@ -4,12 +4,6 @@ from encontros.tests.servers import manage, production_environment
 
 
 @pytest.fixture(scope="session")
-def collected_static():
-    """Static files collected with the production storage, as the Docker build does."""
-    manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())
-
-
-@pytest.fixture(scope="session")
 def sqlite_site(tmp_path_factory, collected_static):
     """The environment of a production process on a migrated SQLite file of its own
     (shared by the tests, which only read it; gunicorn empties the metrics at start)."""

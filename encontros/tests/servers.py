@@ -1,5 +1,7 @@
-"""Real servers for the runtime tests: the production gunicorn set-up and a
-throw-away PostgreSQL. Both listen on 127.0.0.1 only and are always stopped."""
+"""Real servers for the runtime tests: the production gunicorn set-up, and a
+throw-away PostgreSQL and Redis; and real visitors for them (HTTP requests, form
+posts, requests sent at the same instant). Servers listen on 127.0.0.1 only and
+are always stopped."""
 
 import glob
 import json
@@ -12,12 +14,16 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
+from django.core import signing
 from prometheus_client.parser import text_string_to_metric_families
 
 from events.tests.helpers import require_executable, skip_or_fail
@@ -69,7 +75,9 @@ def manage(*args, environment):
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        # A guard against a hung command: collectstatic compresses every file and
+        # takes minutes on a busy machine.
+        timeout=600,
     )
     if result.returncode:
         raise subprocess.CalledProcessError(
@@ -107,6 +115,43 @@ def send(method, url, *, body=None, headers=None, timeout=10):
             return response.status, response.headers, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read().decode(errors="replace")
+
+
+def concurrently(*calls):
+    """Run the calls in threads released at the same instant; their results, in order."""
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        start.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+# A CSRF cookie and token that a visitor made up, which Django accepts.
+_CSRF_SECRET = "c" * 32
+
+
+def post_form(url, fields, *, headers=None, timeout=10):
+    """A browser's form POST (CSRF cookie and token included)."""
+    return send(
+        "POST",
+        url,
+        body=urlencode({"csrfmiddlewaretoken": _CSRF_SECRET, **fields}),
+        headers={
+            "Cookie": f"csrftoken={_CSRF_SECRET}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            **(headers or {}),
+        },
+        timeout=timeout,
+    )
+
+
+def signed_form_time(secret_key, seconds_ago=60):
+    """The submission form's signed rendered_at, as a page shown a while ago holds it."""
+    signer = signing.TimestampSigner(key=secret_key, salt="events.submission-form")
+    return signer.sign(str(int(time.time()) - seconds_ago))
 
 
 def wait_for(predicate, *, seconds, what):
@@ -163,6 +208,9 @@ class Gunicorn:
 
     def send(self, method, path, **kwargs):
         return send(method, f"{self.url}{path}", **kwargs)
+
+    def post_form(self, path, fields, **kwargs):
+        return post_form(f"{self.url}{path}", fields, **kwargs)
 
     def output(self):
         return Path(self.log.name).read_text()

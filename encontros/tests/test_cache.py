@@ -4,10 +4,8 @@ import json
 import logging
 import secrets
 import time
-from urllib.parse import urlencode
 
 import pytest
-from django.core import signing
 from prometheus_client import REGISTRY
 
 from encontros.cache import FailSoftRedisCache
@@ -16,6 +14,7 @@ from encontros.tests.servers import (
     gunicorn,
     manage,
     production_environment,
+    signed_form_time,
     throwaway_redis_server,
     wait_for,
 )
@@ -150,7 +149,6 @@ def test_the_next_warning_comes_after_the_interval(caplog):
 # A real gunicorn: every anonymous door that counts a rate limit keeps working.
 
 ENGLISH = {"Accept-Language": "en"}
-CSRF_SECRET = "c" * 32  # a CSRF cookie and token the visitor made up, which Django accepts
 
 
 def event_payload(title):
@@ -167,10 +165,7 @@ def event_payload(title):
 
 
 def site_submission(server, secret_key, title):
-    # A form rendered a minute ago, as the page would have signed it.
-    signer = signing.TimestampSigner(key=secret_key, salt="events.submission-form")
     fields = {
-        "csrfmiddlewaretoken": CSRF_SECRET,
         "title": title,
         "description": "Talks and coffee.",
         "starts_at": "2031-04-10T19:00",
@@ -178,18 +173,9 @@ def site_submission(server, secret_key, title):
         "online_url": "https://meet.example.org/talks",
         "organizer_name": "Cache Outage Group",
         "homepage": "",
-        "rendered_at": signer.sign(str(int(time.time()) - 60)),
+        "rendered_at": signed_form_time(secret_key),
     }
-    return server.send(
-        "POST",
-        "/events/new/",
-        body=urlencode(fields),
-        headers={
-            **ENGLISH,
-            "Cookie": f"csrftoken={CSRF_SECRET}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
+    return server.post_form("/events/new/", fields, headers=ENGLISH)
 
 
 def anonymous_doors(server, secret_key, title):

@@ -1,6 +1,6 @@
 """One error body for the whole API: {"message": "...", "errors": {name: [messages]}}."""
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -33,8 +33,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         # Over DATA_UPLOAD_MAX_MEMORY_SIZE; Django alone would answer its HTML 400 page.
         exc = RequestTooLarge()
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, Http404 | ObjectDoesNotExist):
         # One message whatever was not found, so a 404 reveals nothing about why.
+        # A service finds no event when another request deleted it meanwhile.
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is not None:

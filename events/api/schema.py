@@ -49,6 +49,10 @@ ERROR_DESCRIPTIONS = {
     401: _("Missing or invalid credentials (`Authorization: Token …`)."),
     403: _("Not allowed (e.g. staff without the permission, or a session without CSRF token)."),
     404: _("No such event, or an edit token that does not match it."),
+    412: _(
+        "The event changed since the version named in `If-Match`: read it again and "
+        "resend the change if it still applies. Nothing was changed."
+    ),
     413: _("The request body is too large."),
     415: _("The request body is not JSON (`Content-Type: application/json`)."),
     429: _("Too many requests from this client: retry after `Retry-After` seconds."),
@@ -62,6 +66,24 @@ def error_responses(*status_codes):
         for code in status_codes
     }
 
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_(
+        'Optional: the ETag of the version you read (e.g. `"3"`). The change is made only '
+        "if the event is still at that version, else 412. Without it, a PATCH changes the "
+        "fields it sends and keeps everyone else's changes to the other fields."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description=_("The event's version (its `revision`, quoted), for `If-Match`."),
+)
 
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -94,7 +116,8 @@ EDIT_TOKEN_PARAMETER = OpenApiParameter(
         "(even while pending), change and delete the event; a wrong token answers 404."
     ),
 )
-WRITE_ERRORS = (400, 401, 403, 404, 413, 415, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
+DELETE_ERRORS = (401, 403, 404, 412, 429)
 
 event_cover = extend_schema(
     summary=_("Set or remove the cover image"),
@@ -128,6 +151,7 @@ event_viewset = _applying_all(
                 **error_responses(400, 401, 403, 413, 415, 429),
             },
             parameters=[
+                ETAG,
                 RETRY_AFTER,
                 OpenApiParameter(
                     "Location",
@@ -144,7 +168,7 @@ event_viewset = _applying_all(
                 "Published and cancelled events are public; pending ones only with the edit "
                 "token or for staff."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            parameters=[EDIT_TOKEN_PARAMETER, ETAG, RETRY_AFTER],
             responses={200: EventSerializer, **error_responses(401, 404, 429)},
         ),
         update=extend_schema(
@@ -153,7 +177,7 @@ event_viewset = _applying_all(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to change events. Technologies left out stay as they are."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
             responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
         ),
         partial_update=extend_schema(
@@ -162,7 +186,7 @@ event_viewset = _applying_all(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to change events."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
             responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
         ),
         destroy=extend_schema(
@@ -171,8 +195,8 @@ event_viewset = _applying_all(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to delete events."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
-            responses={204: None, **error_responses(401, 403, 404, 429)},
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, RETRY_AFTER],
+            responses={204: None, **error_responses(*DELETE_ERRORS)},
         ),
     ),
     extend_schema(
@@ -186,19 +210,23 @@ event_by_token_viewset = _applying_all(
     extend_schema_view(
         retrieve=extend_schema(
             summary=_("Read an event by its edit token"),
+            parameters=[ETAG],
             responses={200: EventSerializer, **error_responses(401, 404, 429)},
         ),
         update=extend_schema(
             summary=_("Replace an event by its edit token"),
+            parameters=[IF_MATCH, ETAG],
             responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event by its edit token"),
+            parameters=[IF_MATCH, ETAG],
             responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
         ),
         destroy=extend_schema(
             summary=_("Delete an event by its edit token"),
-            responses={204: None, **error_responses(401, 403, 404, 429)},
+            parameters=[IF_MATCH],
+            responses={204: None, **error_responses(*DELETE_ERRORS)},
         ),
     ),
     extend_schema(
@@ -278,6 +306,7 @@ EXAMPLES = {
     "status": "published",
     "created_at": "2025-05-02T10:15:00-03:00",
     "updated_at": "2025-05-03T08:30:00-03:00",
+    "revision": 3,
     "page_url": "https://encontros.tech/events/python-floripa-42-2025-06-10/",
     "confirm_duplicate": False,
     "edit_token": "f3Vx9mQ2hTzL0aYc8pKd1rWsBn6eJu4oGi7lXyEvHqA",

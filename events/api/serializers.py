@@ -169,11 +169,12 @@ class EventSerializer(serializers.ModelSerializer):
             "status",
             "created_at",
             "updated_at",
+            "revision",
             "page_url",
             "cover_image",
             "confirm_duplicate",
         ]
-        read_only_fields = ["slug", "created_at", "updated_at"]
+        read_only_fields = ["slug", "created_at", "updated_at", "revision"]
         extra_kwargs = {
             "organizer_email": {
                 "help_text": _(
@@ -184,6 +185,12 @@ class EventSerializer(serializers.ModelSerializer):
             "status": {
                 "help_text": _(
                     "Set by staff. The edit token holder may only cancel a published event."
+                )
+            },
+            "revision": {
+                "help_text": _(
+                    "Grows with every change; the answer's ETag. Send it back in If-Match to "
+                    "change the event only if nobody changed it since."
                 )
             },
         }

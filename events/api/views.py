@@ -1,10 +1,12 @@
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.http import parse_etags
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -26,20 +28,65 @@ from .serializers import (
 from .throttling import EditTokenThrottle, EventCreateThrottle
 
 
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _(
+        "The event changed since the version named in If-Match: read it again and resend "
+        "your change if it still applies."
+    )
+    default_code = "precondition_failed"
+
+
+def etag(revision):
+    return f'"{revision}"'
+
+
 class EventWriteMixin:
-    """Changes go through events.services, like the site's and the admin's."""
+    """Changes go through events.services, like the site's and the admin's.
+
+    Answers carry the event's revision as ETag; a change sent with If-Match is
+    made only if the event is still at that revision (412 otherwise).
+    """
+
+    def expected_revision(self):
+        """The revision named by If-Match; None when absent or `*` (any version)."""
+        condition = self.request.headers.get("If-Match")
+        if condition is None or condition.strip() == "*":
+            return None
+        tags = parse_etags(condition)
+        revisions = [tag.strip('"') for tag in tags if tag.startswith('"')]
+        if len(tags) != 1 or not revisions or not revisions[0].isdigit():
+            # Not an ETag this API gave (weak, foreign, or several): unconfirmed.
+            raise PreconditionFailed()
+        return int(revisions[0])
 
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
-        event = serializer.instance
-        for name, value in fields.items():
-            setattr(event, name, value)
-        services.event_update(
-            event=event, channel=services.Channel.API, technology_names=technology_names
-        )
+        try:
+            services.event_update(
+                event=serializer.instance,
+                channel=services.Channel.API,
+                changes=fields,
+                technology_names=technology_names,
+                expected_revision=self.expected_revision(),
+            )
+        except services.EventChanged:
+            raise PreconditionFailed() from None
 
     def perform_destroy(self, event):
-        services.event_delete(event=event, channel=services.Channel.API)
+        try:
+            services.event_delete(
+                event=event,
+                channel=services.Channel.API,
+                expected_revision=self.expected_revision(),
+            )
+        except services.EventChanged:
+            raise PreconditionFailed() from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code in (200, 201) and "revision" in (response.data or {}):
+            response["ETag"] = etag(response.data["revision"])
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @schema.event_cover
     @action(

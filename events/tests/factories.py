@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from events.edit_tokens import hash_edit_token, new_edit_token
-from events.models import Event, Technology
+from events.models import Event, Technology, technology_slug
+from events.services import refresh_search_text, unique_slug
 
 
 class TechnologyFactory(factory.django.DjangoModelFactory):
@@ -13,7 +14,7 @@ class TechnologyFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Tech {n}")
-    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+    slug = factory.LazyAttribute(lambda o: technology_slug(o.name))
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -27,7 +28,7 @@ class EventFactory(factory.django.DjangoModelFactory):
         edit_token = factory.LazyFunction(new_edit_token)
 
     title = factory.Sequence(lambda n: f"Meetup {n}")
-    slug = factory.Sequence(lambda n: f"meetup-{n}")
+    slug = factory.LazyAttribute(lambda o: unique_slug(title=o.title, starts_at=o.starts_at))
     description = "Talks and networking."
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
@@ -43,5 +44,4 @@ class EventFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.technologies.set(extracted)
         if create:
-            self.search_text = self.build_search_text()
-            Event.objects.filter(pk=self.pk).update(search_text=self.search_text)
+            refresh_search_text(self)

@@ -3,13 +3,11 @@
 import os
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 # .ci/run sets this: there every check must run, and a missing tool is a failure.
 STRICT = os.environ.get("STRICT_CHECKS") == "1"
@@ -34,11 +32,28 @@ def require_executable(name):
 EDIT_TOKEN = "k" * 43
 
 # Screenshots and reports of the browser tests, kept by CI.
-ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class FailingEmailBackend:
+    """A mail server that refuses every connection."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+FAILING_EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
 
 
 def api_client_with_token_of(user):
     """An API client authenticated as the user with an API token."""
+    # Imported here: scripts import this module before Django's apps are ready.
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client

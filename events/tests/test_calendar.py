@@ -109,10 +109,15 @@ def test_uid_stays_the_same_when_the_event_changes(client, event):
     )
     event.refresh_from_db()
     _response, _calendar, before = download_event(client, event)
-    event.title = "New title"
-    event.starts_at += timedelta(hours=1)
-    event.ends_at += timedelta(hours=1)
-    services.event_update(event=event, channel=services.Channel.WEB)
+    services.event_update(
+        event=event,
+        channel=services.Channel.WEB,
+        changes={
+            "title": "New title",
+            "starts_at": event.starts_at + timedelta(hours=1),
+            "ends_at": event.ends_at + timedelta(hours=1),
+        },
+    )
 
     _response, _calendar, after = download_event(client, event)
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services
 from events.edit_tokens import new_edit_token
 from events.models import Event
 
@@ -12,6 +13,7 @@ from .factories import EventFactory
 pytestmark = pytest.mark.django_db
 
 TOKEN = new_edit_token()
+WEB = services.Channel.WEB
 
 
 @pytest.fixture
@@ -125,3 +127,53 @@ class TestEditLink:
         for _ in range(3):
             client.get(edit_url(token=new_edit_token()))
         assert client.get(edit_url()).status_code == 429
+
+
+class TestChangesSavedMeanwhile:
+    """Two people with the edit link, or the organizer and staff, edit at once."""
+
+    def open_form(self, client):
+        return client.get(edit_url()).context["form"]["revision"].value()
+
+    def test_the_form_warns_instead_of_overwriting_a_change_saved_meanwhile(self, client, event):
+        opened_at = self.open_form(client)
+        sent = form_data(event, title="My title", revision=opened_at)
+        services.event_update(event=event, channel=WEB, changes={"venue": "Their venue"})
+
+        response = client.post(edit_url(), sent)
+
+        assert response.status_code == 200
+        assert response.context["form"].changed_meanwhile
+        assert 'id="changed-meanwhile"' in response.content.decode()
+        stored = Event.objects.get()
+        assert (stored.title, stored.venue) == ("Django Meetup", "Their venue")
+
+    def test_sending_again_after_the_warning_saves_what_the_organizer_sees(self, client, event):
+        sent = form_data(event, title="My title", revision=self.open_form(client))
+        services.event_update(event=event, channel=WEB, changes={"venue": "Their venue"})
+        warned = client.post(edit_url(), sent).context["form"]
+
+        response = client.post(edit_url(), {**sent, "revision": warned["revision"].value()})
+
+        assert response.status_code == 302
+        stored = Event.objects.get()
+        assert (stored.title, stored.venue) == ("My title", sent["venue"])
+
+    def test_a_form_without_revision_saves_like_before(self, client, event):
+        response = client.post(edit_url(), form_data(event, title="My title"))
+
+        assert response.status_code == 302
+        assert Event.objects.get().title == "My title"
+
+    def test_saving_an_event_deleted_meanwhile_shows_the_not_found_page(self, client, event):
+        def deleted_meanwhile(*, event, **kwargs):
+            Event.objects.filter(pk=event.pk).delete()
+            return original_update(event=event, **kwargs)
+
+        original_update = services.event_update
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(services, "event_update", deleted_meanwhile)
+            response = client.post(edit_url(), form_data(event, title="My title"))
+
+        assert response.status_code == 404
+        assert not Event.objects.exists()

@@ -4,8 +4,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from events.models import Event, Technology, technology_slug
+from events.models import (
+    MAX_TECHNOLOGIES,
+    Event,
+    Technology,
+    clean_technology_names,
+    technology_slug,
+)
 from events.search import normalize
 
 from .factories import EventFactory, TechnologyFactory
@@ -74,6 +82,42 @@ class TestTechnology:
     def test_name_without_letters_or_digits_is_refused(self):
         with pytest.raises(ValidationError):
             Technology.objects.get_or_create_by_name("!!!")
+
+
+class TestTechnologyNames:
+    """clean_technology_names: the list rule of the form and the API alike."""
+
+    def test_spaces_collapse_and_blanks_and_repeats_ignoring_case_are_dropped(self):
+        names = ["  Python ", "", "python", "Django  REST", "   "]
+        assert clean_technology_names(names) == ["Python", "Django REST"]
+
+    def test_more_than_the_maximum_is_refused(self):
+        names = [f"Tech {number}" for number in range(MAX_TECHNOLOGIES + 1)]
+        with pytest.raises(ValidationError) as refusal:
+            clean_technology_names(names)
+        assert refusal.value.code == "too_many"
+
+    def test_the_maximum_counts_distinct_names(self):
+        names = ["Python", "PYTHON", *[f"Tech {n}" for n in range(MAX_TECHNOLOGIES - 1)]]
+        assert len(clean_technology_names(names)) == MAX_TECHNOLOGIES
+
+    @pytest.mark.parametrize("name", ["Py\x00thon", "Py\x1bthon", "Py\x7fthon"])
+    def test_control_characters_are_refused(self, name):
+        with pytest.raises(ValidationError) as refusal:
+            clean_technology_names([name])
+        assert refusal.value.code == "control_characters"
+
+    @given(st.lists(st.text(max_size=60), max_size=2 * MAX_TECHNOLOGIES))
+    def test_any_list_is_refused_or_cleaned_into_valid_distinct_names(self, names):
+        try:
+            cleaned = clean_technology_names(names)
+        except ValidationError:
+            return
+        assert len(cleaned) <= MAX_TECHNOLOGIES
+        assert len({name.casefold() for name in cleaned}) == len(cleaned)
+        for name in cleaned:
+            assert name == " ".join(name.split()) and name
+            Technology(name=name).clean()
 
 
 class TestEventQuerySet:

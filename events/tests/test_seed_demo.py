@@ -1,3 +1,4 @@
+import json
 from datetime import date
 from unittest.mock import patch
 
@@ -6,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from events.management.commands.seed_demo import DEMO_EVENTS
 from events.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_creates_realistic_events_once():
     call_command("seed_demo")
     count = Event.objects.count()
+    assert count == len(json.loads(DEMO_EVENTS.read_text(encoding="utf-8")))
     assert 25 <= count <= 40
     assert Event.objects.filter(status=Event.Status.CANCELLED).count() == 1
     assert Event.objects.filter(status=Event.Status.PENDING).count() == 1

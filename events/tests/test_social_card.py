@@ -90,8 +90,9 @@ def test_the_card_is_a_1200_by_630_png_cached_for_a_year(client, event):
 
 def test_the_card_address_changes_with_the_event_and_old_ones_lead_to_the_new(client, event):
     _page, before = card_of(client, event)
-    event.title = "A new title"
-    services.event_update(event=event, channel=services.Channel.WEB)
+    services.event_update(
+        event=event, channel=services.Channel.WEB, changes={"title": "A new title"}
+    )
 
     _page, after = card_of(client, event)
 

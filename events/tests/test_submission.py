@@ -13,7 +13,7 @@ from events.forms import EventSubmissionForm
 from events.models import Event
 
 from .factories import EventFactory
-from .helpers import submission
+from .helpers import FAILING_EMAIL_BACKEND, submission
 
 pytestmark = pytest.mark.django_db
 
@@ -152,16 +152,8 @@ class TestBadInput:
         assert Event.objects.count() == 1
 
 
-class FailingEmailBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("mail server down")
-
-
 def test_mail_server_failure_still_shows_the_link(client, settings, caplog):
-    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    settings.EMAIL_BACKEND = FAILING_EMAIL_BACKEND
     response = submission(client, organizer_email="org@example.org")
     content = response.content.decode()
     assert response.status_code == 200

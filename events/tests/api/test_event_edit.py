@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 HOLDER = {"X-Edit-Token": EDIT_TOKEN}
 BY_TOKEN_URL = reverse("api:event-by-token-detail", args=[EDIT_TOKEN])
+ENGLISH = {"Accept-Language": "en"}
 
 
 def detail_url(event):
@@ -165,3 +166,82 @@ def test_answers_by_token_are_not_logged_with_the_token_in_the_path(
 
     assert EDIT_TOKEN not in caplog.text
     assert "w" * 43 not in caplog.text
+
+
+class TestVersions:
+    """ETag and If-Match: a client changes the version it read, or nothing."""
+
+    def test_answers_carry_the_revision_as_etag(self, api_client, owned_event):
+        read = api_client.get(detail_url(owned_event), headers=HOLDER)
+        changed = api_client.patch(detail_url(owned_event), {"venue": "New"}, headers=HOLDER)
+
+        assert (read["ETag"], read.json()["revision"]) == ('"0"', 0)
+        assert (changed["ETag"], changed.json()["revision"]) == ('"1"', 1)
+        assert api_client.get(BY_TOKEN_URL)["ETag"] == '"1"'
+
+    @pytest.mark.parametrize("condition", ['"0"', "*", ' "0" '])
+    def test_a_change_with_the_current_version_is_made(self, api_client, owned_event, condition):
+        response = api_client.patch(
+            detail_url(owned_event), {"venue": "New"}, headers={**HOLDER, "If-Match": condition}
+        )
+
+        assert response.status_code == 200
+        assert Event.objects.get().venue == "New"
+
+    @pytest.mark.parametrize(
+        ("method", "url"),
+        [
+            ("patch", lambda event: detail_url(event)),
+            ("put", lambda event: detail_url(event)),
+            ("delete", lambda event: detail_url(event)),
+            ("patch", lambda event: BY_TOKEN_URL),
+            ("delete", lambda event: BY_TOKEN_URL),
+        ],
+    )
+    def test_a_change_to_an_older_version_answers_412_and_changes_nothing(
+        self, api_client, owned_event, event_payload, method, url
+    ):
+        read = api_client.get(detail_url(owned_event), headers=HOLDER)["ETag"]
+        api_client.patch(detail_url(owned_event), {"venue": "Theirs"}, headers=HOLDER)
+
+        response = getattr(api_client, method)(
+            url(owned_event), event_payload, headers={**HOLDER, "If-Match": read, **ENGLISH}
+        )
+
+        assert response.status_code == 412
+        assert response.json() == {
+            "message": "The event changed since the version named in If-Match: read it again "
+            "and resend your change if it still applies.",
+            "errors": {},
+        }
+        stored = Event.objects.get()
+        assert (stored.venue, stored.revision) == ("Theirs", 1)
+
+    @pytest.mark.parametrize("condition", ['W/"0"', "0", '"zero"', '"0", "1"', '"-1"'])
+    def test_a_condition_that_is_not_one_of_its_etags_answers_412(
+        self, api_client, owned_event, condition
+    ):
+        response = api_client.patch(
+            detail_url(owned_event), {"venue": "New"}, headers={**HOLDER, "If-Match": condition}
+        )
+
+        assert response.status_code == 412
+        assert Event.objects.get().venue != "New"
+
+    def test_a_patch_without_condition_keeps_what_others_changed_meanwhile(
+        self, api_client, owned_event
+    ):
+        api_client.patch(detail_url(owned_event), {"venue": "Theirs"}, headers=HOLDER)
+
+        response = api_client.patch(detail_url(owned_event), {"title": "Mine"}, headers=HOLDER)
+
+        assert (response.json()["title"], response.json()["venue"]) == ("Mine", "Theirs")
+
+    def test_the_schema_documents_if_match_etag_and_412(self, api_client):
+        schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+        operation = schema["paths"]["/api/events/{slug}/"]["patch"]
+
+        assert "If-Match" in [parameter["name"] for parameter in operation["parameters"]]
+        assert "412" in operation["responses"]
+        assert "ETag" in operation["responses"]["200"]["headers"]
+        assert "412" in schema["paths"]["/api/events/{slug}/"]["delete"]["responses"]

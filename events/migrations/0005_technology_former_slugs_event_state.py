@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0002_event_managers_group"),
+        ("events", "0004_event_revision"),
     ]
 
     operations = [

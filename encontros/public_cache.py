@@ -1,0 +1,239 @@
+"""Anonymous reads served from a cache that every write empties at once.
+
+Two tiers hold the rendered, compressed answers of public pages, feeds and API
+reads: each process's memory (a hit costs no network round trip) and the shared
+cache (Redis when CACHE_URL points at it, so one render serves every worker and
+replica). Both are keyed by the public content version, a value in the shared
+cache that every write service replaces (`content_changed`, on commit). Each
+process reads the version at most every PUBLIC_CACHE_VERSION_INTERVAL seconds,
+so a change shows everywhere within that interval.
+
+Answers also expire after PUBLIC_CACHE_SECONDS: "upcoming" changes as time
+passes, with no write at all.
+
+When the shared cache fails (the fail-soft backend answers None, a plain backend
+raises), the version is unknown: answers are rendered as if there were no cache.
+"""
+
+import gzip
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import brotli
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.http import parse_etags, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "public-content-version"
+# Below this size compression saves less than the headers cost.
+MIN_COMPRESSED_SIZE = 512
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml")
+ENCODINGS = ("br", "gzip")
+# Headers the cache sets itself on every answer it gives.
+OWN_HEADERS = {
+    "content-length",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "date",
+}
+
+
+def content_changed():
+    """Tell every worker and replica that public content changed.
+
+    Every write service calls this (events/services.py). The version changes at
+    once, and again when the transaction commits: an answer rendered in between
+    from the data before the commit is then never served.
+    """
+    _publish_new_version()
+    transaction.on_commit(_publish_new_version)
+
+
+def _publish_new_version():
+    version = _new_version()
+    try:
+        cache.set(VERSION_KEY, version, timeout=None)
+    except Exception:  # a plain backend raises; the fail-soft one does not
+        logger.warning("public cache: could not publish a new content version")
+    local_version.forget()
+
+
+def _new_version():
+    return f"{time.time_ns():x}"
+
+
+class LocalVersion:
+    """This process's copy of the shared content version, read at most every
+    PUBLIC_CACHE_VERSION_INTERVAL seconds."""
+
+    def __init__(self):
+        self.value = None
+        self.read_at = float("-inf")
+
+    def get(self):
+        now = time.monotonic()
+        if now - self.read_at >= settings.PUBLIC_CACHE_VERSION_INTERVAL:
+            self.value = _shared_version()
+            self.read_at = now
+        return self.value
+
+    def forget(self):
+        self.read_at = float("-inf")
+
+
+def _shared_version():
+    """The shared version, created when missing; None when the cache fails."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None and cache.add(VERSION_KEY, _new_version(), timeout=None):
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:
+        return None
+
+
+local_version = LocalVersion()
+
+
+@dataclass
+class Entry:
+    """One rendered answer, with its compressed forms and validators."""
+
+    status: int
+    headers: list
+    body: bytes
+    etag: str
+    rendered_at: float
+    expires_at: float
+    encoded: dict = field(default_factory=dict)
+
+    @property
+    def size(self):
+        return len(self.body) + sum(len(body) for body in self.encoded.values())
+
+    @property
+    def last_modified(self):
+        return int(self.rendered_at)
+
+
+def entry_from_response(response):
+    body = response.content
+    now = time.time()
+    entry = Entry(
+        status=response.status_code,
+        headers=[
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in OWN_HEADERS
+        ],
+        body=body,
+        etag=f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
+        rendered_at=now,
+        expires_at=now + settings.PUBLIC_CACHE_SECONDS,
+    )
+    content_type = response.get("Content-Type", "")
+    if len(body) >= MIN_COMPRESSED_SIZE and content_type.startswith(COMPRESSIBLE_TYPES):
+        entry.encoded["br"] = brotli.compress(body, quality=5)
+        entry.encoded["gzip"] = gzip.compress(body, compresslevel=6, mtime=0)
+    return entry
+
+
+class LocalStore:
+    """Least recently used answers of this process, bounded in bytes."""
+
+    def __init__(self):
+        self.entries = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= old.size
+            self.entries[key] = entry
+            self.size += entry.size
+            while self.size > settings.PUBLIC_CACHE_LOCAL_BYTES and self.entries:
+                _key, evicted = self.entries.popitem(last=False)
+                self.size -= evicted.size
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+local_store = LocalStore()
+
+
+def lookup(key):
+    """The fresh entry for a key, from this process or the shared cache."""
+    entry = local_store.get(key)
+    if entry is None:
+        try:
+            entry = cache.get(_shared_key(key))
+        except Exception:
+            entry = None
+        if entry is not None:
+            local_store.put(key, entry)
+    if entry is None or entry.expires_at <= time.time():
+        return None
+    return entry
+
+
+def store(key, entry):
+    local_store.put(key, entry)
+    try:
+        cache.set(_shared_key(key), entry, timeout=settings.PUBLIC_CACHE_SECONDS)
+    except Exception:
+        logger.debug("public cache: could not store an answer in the shared cache")
+
+
+def _shared_key(key):
+    return "public-answer:" + hashlib.blake2b(key.encode(), digest_size=20).hexdigest()
+
+
+def preferred_encoding(accept_encoding):
+    accepted = set()
+    for part in accept_encoding.split(","):
+        coding, _, parameters = part.strip().partition(";")
+        if parameters.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            accepted.add(coding.strip().lower())
+    for encoding in ENCODINGS:
+        if encoding in accepted:
+            return encoding
+    return None
+
+
+def is_not_modified(request, entry):
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:
+        etags = parse_etags(if_none_match)
+        return "*" in etags or entry.etag.removeprefix("W/") in [
+            etag.removeprefix("W/") for etag in etags
+        ]
+    if_modified_since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return if_modified_since is not None and entry.last_modified <= if_modified_since
+
+
+def cache_control():
+    value = "public, max-age=0, must-revalidate"
+    if settings.HTTP_CACHE_SECONDS:
+        value += f", s-maxage={settings.HTTP_CACHE_SECONDS}"
+    return value

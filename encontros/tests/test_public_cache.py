@@ -1,0 +1,152 @@
+"""The public cache's answers: compression, validators, freshness across processes,
+and reads that still work when the shared cache does not."""
+
+import gzip
+import time
+
+import brotli
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.http import http_date
+
+from encontros import public_cache
+from encontros.tests.servers import throwaway_redis_server
+from events import services
+from events.tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("events:list")
+
+
+def queries_of(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kwargs)
+    return response, len(queries)
+
+
+def test_answers_are_compressed_with_the_best_encoding_the_client_accepts(client, event):
+    plain = client.get(HOME)
+    for accept, encoding, decompress in [
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+        ("br;q=0, gzip", "gzip", gzip.decompress),
+    ]:
+        response = client.get(HOME, headers={"accept-encoding": accept})
+        assert response["Content-Encoding"] == encoding
+        assert decompress(response.content) == plain.content
+        assert int(response["Content-Length"]) == len(response.content)
+        assert "Accept-Encoding" in response["Vary"]
+    assert "Content-Encoding" not in plain
+
+
+def test_an_unchanged_answer_gets_304_by_etag_or_date(client, event):
+    first = client.get(HOME)
+    assert first["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+    by_etag = client.get(HOME, headers={"if-none-match": first["ETag"]})
+    by_date = client.get(HOME, headers={"if-modified-since": first["Last-Modified"]})
+    changed = client.get(HOME, headers={"if-none-match": 'W/"something-else"'})
+
+    assert (by_etag.status_code, by_date.status_code, changed.status_code) == (304, 304, 200)
+    assert by_etag.content == b""
+    assert by_etag["ETag"] == first["ETag"]
+
+
+def test_a_write_changes_the_etag_so_clients_get_the_new_page(client, event):
+    first = client.get(event.get_absolute_url())
+    event.title = "Renamed"
+    services.event_update(event=event, channel=services.Channel.WEB)
+
+    again = client.get(event.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert "Renamed" in again.content.decode()
+
+
+def test_an_old_if_modified_since_gets_the_page(client, event):
+    long_ago = http_date(time.time() - 3600)
+    assert client.get(HOME, headers={"if-modified-since": long_ago}).status_code == 200
+
+
+def test_s_maxage_lets_a_cdn_keep_public_answers(client, event, settings):
+    settings.HTTP_CACHE_SECONDS = 120
+    response = client.get(HOME)
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate, s-maxage=120"
+
+
+def test_head_is_answered_from_the_cache_without_a_body(client, event):
+    get = client.get(HOME)
+    with CaptureQueriesContext(connection) as queries:
+        head = client.head(HOME)
+    assert len(queries) == 0
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
+
+
+def test_another_process_s_write_shows_within_the_version_interval(client, event, settings):
+    settings.PUBLIC_CACHE_VERSION_INTERVAL = 0.2
+    assert queries_of(client, HOME)[1] > 0
+    assert queries_of(client, HOME)[1] == 0
+
+    # What another worker's write leaves in the shared cache.
+    cache.set(public_cache.VERSION_KEY, "from-another-process", timeout=None)
+    time.sleep(0.25)
+
+    assert queries_of(client, HOME)[1] > 0
+
+
+def test_answers_expire_as_time_passes(client, event, settings):
+    client.get(HOME)
+    for entry in public_cache.local_store.entries.values():
+        entry.expires_at = time.time() - 1
+    cache.clear()
+    assert queries_of(client, HOME)[1] > 0
+
+
+def test_zero_seconds_turns_the_cache_off(client, event, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    client.get(HOME)
+    response, queries = queries_of(client, HOME, headers={"accept-encoding": "br"})
+    assert queries > 0
+    assert response["Content-Encoding"] == "br"
+
+
+def test_the_local_memory_stays_within_its_bound(client, settings):
+    settings.PUBLIC_CACHE_LOCAL_BYTES = 200_000
+    EventFactory.create_batch(3)
+    for page in range(60):
+        client.get(HOME, {"search": f"word{page}"})
+    assert 0 < public_cache.local_store.size <= 200_000
+
+
+@pytest.mark.parametrize("failure", ["stopped", "frozen"])
+def test_reads_are_rendered_uncached_when_redis_is_down_or_frozen(client, event, settings, failure):
+    with throwaway_redis_server() as redis:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "encontros.cache.FailSoftRedisCache",
+                "LOCATION": redis.url,
+                "RETRY_AFTER": 2,
+                "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+            }
+        }
+        public_cache.local_version.forget()
+        assert queries_of(client, HOME)[1] > 0
+        public_cache.local_store.clear()
+        assert queries_of(client, HOME)[1] == 0, "served from the shared cache"
+        redis.freeze() if failure == "frozen" else redis.stop()
+        public_cache.local_store.clear()
+        public_cache.local_version.forget()
+
+        for url in [HOME, event.get_absolute_url(), reverse("api:event-list"), "/feeds/events.ics"]:
+            response, queries = queries_of(client, url, headers={"accept-encoding": "gzip"})
+            assert response.status_code == 200, url
+            assert response["Content-Encoding"] == "gzip", url
+            assert queries > 0, url
+        assert public_cache.local_store.size == 0
+        if failure == "frozen":
+            redis.thaw()
