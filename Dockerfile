@@ -1,5 +1,6 @@
-# The production image: gunicorn serving the site on port 8000, configured only
-# by environment variables (README, "Running in production").
+# The production image: gunicorn serving the site on port 8000, and /metrics and
+# /health on port 9100 from its master process, configured only by environment
+# variables (README, "Running in production").
 # Both stages use the Python version of the CI test job (.github/workflows/ci.yaml).
 FROM python:3.13-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 \
@@ -30,7 +31,8 @@ COPY --from=build /app /app
 WORKDIR /app
 # Numeric, so that Kubernetes can verify runAsNonRoot. The code stays owned by root: read-only for the site.
 USER 10001:10001
-EXPOSE 8000
+EXPOSE 8000 9100
+# On the metrics port, which answers even while every worker is busy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('METRICS_PORT', '9100') + '/health', timeout=4)"]
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "encontros.wsgi"]

@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs in DEBUG mode, which needs no SECRET_KEY or ALLOWED_HOSTS.
 DEV := DEBUG=true
 
-.PHONY: install tools run test lint format migrations-check messages superuser lighthouse
+.PHONY: install tools run test lint format migrations-check messages superuser lighthouse bench
 
 install: $(VENV)/.installed
 
@@ -68,3 +68,8 @@ LIGHTHOUSE_PRESET ?= mobile
 lighthouse: install
 	$(BIN)/python scripts/lighthouse.py --lighthouse-version $(LIGHTHOUSE_VERSION) \
 		--preset $(LIGHTHOUSE_PRESET)
+
+# Benchmark of the production server against PostgreSQL, Redis and wrk (see
+# docs/performance.md). EVENTS=100000 make bench for the large case.
+bench: install
+	$(BIN)/python scripts/bench.py

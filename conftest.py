@@ -1,4 +1,31 @@
+import hypothesis
 import pytest
+
+# Property-based tests: the same examples on every run (a failure reproduces), no
+# example database left in the checkout, no time limit (speed is for benchmarks),
+# and Django's per-test fixtures (client, db) shared by a test's examples.
+hypothesis.settings.register_profile(
+    "encontros",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ],
+)
+hypothesis.settings.load_profile("encontros")
+
+
+def pytest_runtest_setup(item):
+    from django.conf import settings
+
+    if (
+        item.get_closest_marker("postgres")
+        and "postgresql" not in (settings.DATABASES["default"]["ENGINE"])
+    ):
+        # `make test` runs again on PostgreSQL in CI (DATABASE_URL), where these run.
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +92,6 @@ def english(client):
 def collected_static():
     """Static files collected with the production storage, as the Docker build does
     (for the tests that run the production server)."""
-    from encontros.tests.servers import manage, production_environment
+    from events.tests.servers import manage, production_environment
 
     manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())

@@ -5,15 +5,19 @@ Options can still be overridden without a new image through GUNICORN_CMD_ARGS.
 """
 
 import os
+import sys
 from pathlib import Path
 
-from encontros.startup import load_settings_or_exit
+from encontros.startup import configuration_warnings, load_settings_or_exit
 
 # Fail here, in one line, rather than in every worker. Loading the settings also
 # reads .env, so PROMETHEUS_MULTIPROC_DIR is known before prometheus_client is imported.
 settings = load_settings_or_exit()
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+host = os.environ.get("HOST", "0.0.0.0")
+bind = f"{host}:{os.environ.get('PORT', '8000')}"
+# /metrics and the liveness probe's /health, answered by the master (encontros/metrics_server.py).
+metrics_port = int(os.environ.get("METRICS_PORT", "9100"))
 # A container sees all of its node's cores, not its CPU limit, so the usual
 # 2 x cores + 1 would overcommit: scale with replicas, or set WEB_CONCURRENCY.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -49,6 +53,19 @@ def on_starting(server):
         Path(directory).mkdir(parents=True, exist_ok=True)
         for path in Path(directory).glob("*.db"):
             path.unlink()
+
+
+def when_ready(server):
+    """Said and started once by the master process, not by every worker: the
+    configuration warnings, and the metrics port, before the first worker starts."""
+    for warning in configuration_warnings(settings):
+        server.log.warning(warning)
+    from encontros.metrics_server import serve_metrics_port
+
+    try:
+        serve_metrics_port(host, metrics_port)
+    except OSError as error:
+        sys.exit(f"Configuration error: METRICS_PORT {metrics_port}: {error}")
 
 
 def child_exit(server, worker):

@@ -14,6 +14,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django_prometheus.migrations import applied_migrations, unapplied_migrations
 
+from encontros.metrics import readiness_failures
+from events.metrics import publish_moderation_queue
+
 logger = logging.getLogger(__name__)
 
 # The readiness probe fails when the database takes longer than this to answer.
@@ -59,14 +62,21 @@ def not_ready_reason():
             cursor.execute("SELECT 1")
         elapsed = time.monotonic() - started
         pending = pending_migrations()
+        if not pending:
+            # Probes read the database every few seconds anyway: keep the
+            # moderation queue's gauges current on every pod with them.
+            publish_moderation_queue()
     except DatabaseError as error:
         logger.warning("not ready, database unavailable: %s", error)
+        readiness_failures.labels(reason="database_unavailable").inc()
         return "database unavailable"
     if elapsed > DATABASE_ANSWER_SECONDS:
         logger.warning("not ready, database answered in %.1f s", elapsed)
+        readiness_failures.labels(reason="database_slow").inc()
         return "database too slow"
     if pending:
         logger.warning("not ready, %s migration(s) not applied", len(pending))
+        readiness_failures.labels(reason="migrations_pending").inc()
         return f"{len(pending)} migration(s) not applied"
     return None
 

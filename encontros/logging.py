@@ -33,6 +33,16 @@ _SECRETS = [
 _RECORD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+# Whatever a reader may take for the end of a line, and other control characters:
+# a logged value holding one (a title, a path) must not start a forged line.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text):
+    """The text with its control characters written as escapes (\\n, \\x1b)."""
+    return _UNPRINTABLE.sub(lambda match: repr(match[0])[1:-1], str(text))
+
+
 def redact(text):
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
@@ -71,8 +81,10 @@ class LineFormatter(logging.Formatter):
         }
 
     def text_line(self, record, time, level, logger):
-        line = f"{time} {level} {logger} {record.getMessage()}"
-        context = " ".join(f"{key}={value}" for key, value in self.context(record).items())
+        line = f"{time} {level} {logger} {one_line(record.getMessage())}"
+        context = " ".join(
+            f"{one_line(key)}={one_line(value)}" for key, value in self.context(record).items()
+        )
         if context:
             line = f"{line} {context}"
         if record.exc_info:

@@ -1,9 +1,12 @@
+import base64
+import binascii
 import logging
+import secrets
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import BadRequest, DisallowedHost, MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.locale import LocaleMiddleware
@@ -11,19 +14,24 @@ from django.urls import resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django_prometheus.middleware import PrometheusAfterMiddleware
 from rest_framework.permissions import SAFE_METHODS
 
 from encontros import public_cache
-from encontros.views import service_unavailable
+from encontros.metrics import public_cache_answers
+from encontros.views import bad_request, is_api_request, service_unavailable
+from events.api.exceptions import error_response
+from events.database_errors import is_busy
 
 logger = logging.getLogger(__name__)
 
-# Called by Kubernetes and Prometheus at the pod's IP address, over plain HTTP.
-PROBE_PATHS = {"/health", "/ready", "/metrics"}
+# Called by Kubernetes at the pod's IP address, over plain HTTP.
+PROBE_PATHS = {"/health", "/ready"}
 
 
 class ProbeMiddleware:
-    """Answer the probes and /metrics whatever the Host header, and never redirect them.
+    """Answer the probes whatever the Host header, and never redirect them.
 
     Placed before SecurityMiddleware (HTTPS redirect) and CommonMiddleware (host
     validation against ALLOWED_HOSTS), so every other URL keeps both.
@@ -35,6 +43,66 @@ class ProbeMiddleware:
     def __call__(self, request):
         if request.path_info in PROBE_PATHS:
             return resolve(request.path_info).func(request)
+        return self.get_response(request)
+
+
+class BasicAuthMiddleware:
+    """HTTP basic auth in front of everything but the probes (answered before it),
+    when BASIC_AUTH_USERNAME and BASIC_AUTH_PASSWORD are both set.
+
+    It runs before any other part of the site, so that a visitor without the
+    credentials meets nothing that could fail and show Django's debug page.
+    """
+
+    def __init__(self, get_response):
+        if not (settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.expected = f"{settings.BASIC_AUTH_USERNAME}:{settings.BASIC_AUTH_PASSWORD}".encode()
+
+    def __call__(self, request):
+        if self.has_credentials(request):
+            return self.get_response(request)
+        response = HttpResponse(
+            _("Authentication required."), status=401, content_type="text/plain; charset=utf-8"
+        )
+        response["WWW-Authenticate"] = 'Basic realm="restricted", charset="UTF-8"'
+        return response
+
+    def has_credentials(self, request):
+        scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return secrets.compare_digest(given, self.expected)
+
+
+class NulByteMiddleware:
+    """A NUL byte in the query string, or in an API path, is a malformed request (400).
+
+    No URL of the site holds one, and PostgreSQL cannot compare text with it: a
+    filter, search or path parameter holding one would otherwise fail in the
+    database. Form fields refuse it themselves (Django's forms and DRF's fields).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        if is_api_request(request) and (names or "\x00" in request.path):
+            message = _("Remove the NUL bytes: they are not allowed.")
+            return error_response(400, {name: [message] for name in names})
+        if names:
+            return bad_request(request, BadRequest("NUL byte in the query string"))
+        # The pages' path converters match no NUL byte: such a path is a 404 there.
         return self.get_response(request)
 
 
@@ -50,10 +118,14 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
-            logger.error("database unavailable: %s", exception)
-            return service_unavailable(request)
-        return None
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if is_busy(exception):
+            # The database works; it refused this one request (conflict or time bound).
+            logger.warning("database busy: %s", type(exception.__cause__).__name__)
+            return service_unavailable(request, busy=True)
+        logger.error("database unavailable: %s", exception)
+        return service_unavailable(request)
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -102,9 +174,10 @@ class PublicCacheMiddleware:
 
     Only GET and HEAD without credentials (no session, no messages, no token)
     are looked up, and only answers of the views in PUBLIC_CACHE_VIEWS that set
-    no cookie and are not marked private are stored: edit pages, anything with an edit token, staff,
-    the admin and writes never are. Private answers are not compressed either,
-    so that their secrets cannot be guessed from the compressed size (BREACH).
+    no cookie and are not marked private are stored: edit pages, anything with
+    an edit token, staff, the admin and writes never are. Private answers are
+    not compressed either, so that their secrets cannot be guessed from the
+    compressed size (BREACH).
     """
 
     def __init__(self, get_response):
@@ -118,6 +191,7 @@ class PublicCacheMiddleware:
             return self.get_response(request)
         entry = None if key.startswith("-") else public_cache.lookup(key)
         if entry is not None:
+            public_cache_answers.labels(result="hit").inc()
             return self.answer(request, entry)
         response = self.get_response(request)
         if not is_public_answer(request, response):
@@ -125,6 +199,9 @@ class PublicCacheMiddleware:
         entry = public_cache.entry_from_response(response)
         if request.method == "GET" and not key.startswith("-"):
             public_cache.store(key, entry)
+            public_cache_answers.labels(result="miss").inc()
+        else:
+            public_cache_answers.labels(result="uncached").inc()
         return self.answer(request, entry)
 
     @staticmethod
@@ -181,6 +258,7 @@ PUBLIC_CACHE_VIEWS = {
     "events:atom",
     "events:rss",
     "sitemap",
+    "sitemap-section",
     "robots",
     "api:event-list",
     "api:event-detail",
@@ -215,3 +293,19 @@ def get_cache_control(response):
     return [
         part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")
     ]
+
+
+class BoundedLabelsPrometheusMiddleware(PrometheusAfterMiddleware):
+    """django-prometheus's request metrics, with label values no client can invent.
+
+    Its latency histogram is labelled with the raw HTTP method, so every made-up
+    method added a series of some thirty buckets to every worker's metrics file.
+    Here every method label is one of the methods HTTP defines or
+    "<invalid method>". Paths never become labels: a request is labelled with the
+    name of the URL pattern it matched, or "<unnamed view>" when none did.
+    """
+
+    def label_metric(self, metric, request, response=None, **labels):
+        if "method" in labels:
+            labels["method"] = self._method(request)
+        return super().label_metric(metric, request, response, **labels)

@@ -4,7 +4,8 @@ Two tiers hold the rendered, compressed answers of public pages, feeds and API
 reads: each process's memory (a hit costs no network round trip) and the shared
 cache (Redis when CACHE_URL points at it, so one render serves every worker and
 replica). Both are keyed by the public content version, a value in the shared
-cache that every write service replaces (`content_changed`, on commit). Each
+cache that every write service replaces (`content_changed`, on commit, on the
+events app's `public_content_changed` signal). Each
 process reads the version at most every PUBLIC_CACHE_VERSION_INTERVAL seconds,
 so a change shows everywhere within that interval.
 
@@ -47,10 +48,11 @@ OWN_HEADERS = {
 }
 
 
-def content_changed():
+def content_changed(**signal_arguments):
     """Tell every worker and replica that public content changed.
 
-    Every write service calls this (events/services.py). The version changes at
+    Connected to events.signals.public_content_changed, which every write service
+    sends (events/services.py). The version changes at
     once, and again when the transaction commits: an answer rendered in between
     from the data before the commit is then never served.
     """
@@ -222,13 +224,13 @@ def preferred_encoding(accept_encoding):
 
 
 def is_not_modified(request, entry):
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match:
         etags = parse_etags(if_none_match)
         return "*" in etags or entry.etag.removeprefix("W/") in [
             etag.removeprefix("W/") for etag in etags
         ]
-    if_modified_since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
     return if_modified_since is not None and entry.last_modified <= if_modified_since
 
 

@@ -5,10 +5,12 @@ environment variables (a `.env` file beside manage.py is read when present).
 See `.env.example` for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import botocore.config
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from encontros.logging import FORMATTERS, logging_config
@@ -51,6 +53,16 @@ SERVICE_VERSION = env.str("SERVICE_VERSION", default="1.0.0")
 # The `environment` label of the app_info metric (homologacao, production, ...).
 ENVIRONMENT = env.str("ENVIRONMENT", default="development" if DEBUG else "production")
 EVENTS_REQUIRE_APPROVAL = env.bool("EVENTS_REQUIRE_APPROVAL", default=False)
+# Both set: every page and API answer asks for these credentials (HTTP basic auth),
+# probes excepted. For a private environment such as homologation; production never
+# sets them.
+BASIC_AUTH_USERNAME = env.str("BASIC_AUTH_USERNAME", default="")
+BASIC_AUTH_PASSWORD = env.str("BASIC_AUTH_PASSWORD", default="")
+# The site's address in e-mails sent outside a request (the moderators' digest).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Pending events arriving within this many seconds share one e-mail to the moderators.
+EVENTS_MODERATION_DIGEST_SECONDS = env.int("EVENTS_MODERATION_DIGEST_SECONDS", default=300)
+EVENTS_REPORT_RATE = env.str("EVENTS_REPORT_RATE", default="5/h")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +81,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "encontros",
     "events",
 ]
@@ -77,7 +90,10 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Before SecurityMiddleware and CommonMiddleware: probes skip the host check and HTTPS redirect.
     "encontros.middleware.ProbeMiddleware",
+    # Before anything that could fail: without credentials, nothing else runs.
+    "encontros.middleware.BasicAuthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "encontros.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "encontros.middleware.DatabaseUnavailableMiddleware",
     # Hits skip everything below: the cache holds finished, compressed answers.
@@ -85,15 +101,19 @@ MIDDLEWARE = [
     "encontros.middleware.PublicReadCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "encontros.middleware.LanguageMiddleware",
+    # Outside CommonMiddleware, so that the trailing-slash redirect of an edit link
+    # gets its headers too, and outside RatelimitMiddleware, so that refused attempts do.
+    "events.middleware.PrivateLinkMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Outside RatelimitMiddleware, so that refused attempts get its headers too.
-    "events.middleware.PrivateLinkMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Refuses logins from a locked-out username or client (see AXES_* below).
+    "axes.middleware.AxesMiddleware",
+    "encontros.middleware.BoundedLabelsPrometheusMiddleware",
 ]
 
 ROOT_URLCONF = "encontros.urls"
@@ -118,7 +138,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# The same databases, with query and error counts exported at /metrics.
+# The same databases, with query and error counts exported on the metrics port.
 _PROMETHEUS_DATABASE_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
@@ -131,8 +151,39 @@ DATABASES["default"]["ENGINE"] = _PROMETHEUS_DATABASE_ENGINES.get(
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _database_options = DATABASES["default"].setdefault("OPTIONS", {})
     # An unreachable server fails a request (and the readiness probe) quickly.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _database_options.setdefault("connect_timeout", 2)
+    # Every statement, lock wait and forgotten transaction is bounded (seconds; 0
+    # turns a bound off, e.g. for a long migration), so a slow or stuck database
+    # fails one request instead of holding a worker until gunicorn kills it.
+    _bounds = {
+        "statement_timeout": env.float("DATABASE_STATEMENT_TIMEOUT", default=10),
+        "lock_timeout": env.float("DATABASE_LOCK_TIMEOUT", default=5),
+        "idle_in_transaction_session_timeout": env.float(
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=60
+        ),
+    }
+    _database_options["options"] = " ".join(
+        [
+            _database_options.get("options", ""),
+            *(f"-c {name}={int(seconds * 1000)}" for name, seconds in _bounds.items()),
+        ]
+    ).strip()
+    # A connection whose server or network went silent is noticed within about
+    # keepalives_idle + keepalives_interval * keepalives_count seconds.
+    _database_options.setdefault("keepalives", 1)
+    _database_options.setdefault("keepalives_idle", env.int("DATABASE_KEEPALIVES_IDLE", default=30))
+    _database_options.setdefault(
+        "keepalives_interval", env.int("DATABASE_KEEPALIVES_INTERVAL", default=10)
+    )
+    _database_options.setdefault(
+        "keepalives_count", env.int("DATABASE_KEEPALIVES_COUNT", default=3)
+    )
+    # Data sent but never acknowledged by the server's machine (milliseconds).
+    _database_options.setdefault(
+        "tcp_user_timeout", env.int("DATABASE_TCP_USER_TIMEOUT", default=30) * 1000
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # redis://host:6379/0 selects a Redis cache shared by every process. The site
@@ -161,11 +212,41 @@ PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024
 # s-maxage of public answers, for a CDN in front of the site (0: none may keep them).
 HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=0)
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+
+# Mail goes to the SMTP server that EMAIL_URL names (smtp+tls://user:password@host:587,
+# any provider). Without one, a production process sends nothing (pages say so, and
+# gunicorn warns at start); in development, messages are printed to the console.
+# Production never prints them: they carry edit links and addresses.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_ENABLED = bool(EMAIL_URL) or DEBUG
+EMAIL_CONFIG = env.email_url_config(EMAIL_URL or ("consolemail://" if DEBUG else "dummymail://"))
+if EMAIL_URL and not DEBUG and not EMAIL_CONFIG["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    raise ConfigurationError(
+        "EMAIL_URL must name an SMTP server (smtp://, smtp+tls://, smtp+ssl://) when DEBUG "
+        "is false; leave it empty to send no e-mail."
+    )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Encontros Tech <noreply@encontros.tech>"
 )
+
+# Admin login brute-force protection (django-axes): failures are counted in the
+# database, shared by every process and replica; after ADMIN_LOGIN_FAILURE_LIMIT
+# failures, the username is locked (from any client) and so is the client (for
+# any username), for ADMIN_LOGIN_LOCKOUT_MINUTES. Lockouts are logged and counted
+# (admin_login_lockouts_total, see encontros.apps).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "encontros.proxy.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# The access log would store every admin login with its address, which we do not need.
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,7 +263,7 @@ USE_I18N = True
 USE_TZ = True
 
 # HTTPS is terminated at the load balancer; this one switch turns on everything
-# that depends on it. The probes and /metrics are never redirected (see
+# that depends on it. The probes are never redirected (see
 # encontros.middleware.ProbeMiddleware): Kubernetes calls them over plain HTTP.
 # Whether a request came over HTTPS is gunicorn's decision alone: it reads
 # X-Forwarded-Proto only from the load balancer's addresses (FORWARDED_ALLOW_IPS,
@@ -216,6 +297,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_STORAGE_BUCKET = env.str("MEDIA_STORAGE_BUCKET", default="")
+MEDIA_STORAGE_CUSTOM_DOMAIN = env.str("MEDIA_STORAGE_CUSTOM_DOMAIN", default="")
 if MEDIA_STORAGE_BUCKET:
     _MEDIA_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -231,7 +313,7 @@ if MEDIA_STORAGE_BUCKET:
                 env.str("MEDIA_STORAGE_SECRET_ACCESS_KEY", default=""),
             ),
             # The public address of the files (a CDN or the bucket's), without https://.
-            "custom_domain": env.str("MEDIA_STORAGE_CUSTOM_DOMAIN", default="") or None,
+            "custom_domain": MEDIA_STORAGE_CUSTOM_DOMAIN or None,
             "default_acl": "public-read",
             "querystring_auth": False,
             "file_overwrite": False,
@@ -263,6 +345,27 @@ RATELIMIT_IP_META_KEY = "encontros.proxy.client_ip"
 # A limit whose count is unknown (the cache is down) lets the request through.
 RATELIMIT_FAIL_OPEN = True
 
+# Content-Security-Policy on every answer (django-csp): the site's own scripts and
+# styles only, from files (no inline code, so no nonce, which would change every
+# answer and keep pages out of caches). Framing stays X-Frame-Options' job: the
+# embed (events:embed) may be framed by other sites. ReDoc alone needs more
+# (see encontros/api_router.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Cover images may be served from the object storage's own domain.
+        "img-src": [SELF, "data:"]
+        + ([f"https://{MEDIA_STORAGE_CUSTOM_DOMAIN}"] if MEDIA_STORAGE_CUSTOM_DOMAIN else []),
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
 # REST API (events/api/, routed in encontros/api_router.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -271,7 +374,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["events.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -24,3 +24,15 @@ def load_settings_or_exit():
     except ConfigurationError as error:
         sys.exit(f"Configuration error: {error}")
     return settings
+
+
+def configuration_warnings(settings):
+    """What a production server should say once when it starts: settings that work,
+    but not as people may expect."""
+    warnings = []
+    if not settings.EMAIL_ENABLED:
+        warnings.append(
+            "EMAIL_URL is not set: no e-mail is sent; organizers see their edit link "
+            "only on the page after submitting."
+        )
+    return warnings

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from events.sitemaps import sitemaps
@@ -20,11 +20,24 @@ urlpatterns = [
     # The language switch used to be a form posting here; open pages may still send it.
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("", include("django_prometheus.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
 ] + i18n_patterns(path("", include("events.urls")), prefix_default_language=False)
 # Uploaded files from MEDIA_ROOT, in development only (DEBUG); production keeps them
 # in object storage, served from there.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "encontros.views.bad_request"
+handler403 = "encontros.views.permission_denied"
+handler404 = "encontros.views.page_not_found"
 handler500 = "encontros.views.server_error"

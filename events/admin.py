@@ -1,24 +1,29 @@
 import csv
+import re
 from contextlib import suppress
 
-from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Case, Count, ExpressionWrapper, F, Q, When
 from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Event, Technology
+from .forms import EventAdminForm
+from .models import Event, Report, StatusChange, Technology
+from .time_zones import utc_offset_label
 
 CSV_FIELDS = [
     "title",
     "slug",
     "starts_at",
     "ends_at",
+    "time_zone",
     "mode",
     "city",
     "state",
@@ -29,31 +34,116 @@ CSV_FIELDS = [
     "organizer_email",
     "url",
     "is_free",
+    "price_from",
+    "price_to",
+    "currency",
+    "tickets_url",
     "status",
+    "cancellation_reason",
     "created_at",
     "updated_at",
 ]
 
 
+# Spreadsheets run a cell as a formula when it starts with one of these characters
+# (full-width forms included). A cell starts at the start of the value and after
+# every separator: "," in most locales, ";" where "," is the decimal mark, as in
+# Brazil, and after line breaks; spaces and quotes before the character count too.
+_FORMULA_START = re.compile(r"(^|[,;\n\r])([\s\"]*?)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
+
+
 def _csv_safe(value):
-    # Spreadsheets run cells starting with these characters as formulas.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The value with a quote before every character that some spreadsheet, in
+    either separator convention, would read as the start of a formula."""
+    return _FORMULA_START.sub(r"\1\2'", str(value))
 
 
-class EventAdminForm(forms.ModelForm):
-    remove_cover = forms.BooleanField(
-        label=_("Remove the cover image"),
-        required=False,
-        help_text=_("Its files are deleted when you save."),
-    )
+class WhenFilter(admin.SimpleListFilter):
+    """Upcoming events are what staff look after; "last 7 days" was not useful."""
+
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Happening from today")), ("past", _("Before today"))]
+
+    def queryset(self, request, queryset):
+        today = _start_of_today()
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=today)
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=today)
+        return queryset
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = _("reports")
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Reported by visitors")), ("no", _("Not reported"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+def _start_of_today():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class EventPartInline(admin.TabularInline):
+    """Read-only rows that belong to the event: whoever may see the event sees them."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("events.view_event")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(EventPartInline):
+    model = StatusChange
+    verbose_name_plural = _("Status history")
+    fields = ["changed_at", "from_status", "to_status", "channel", "user"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(EventPartInline):
+    model = Report
+    fields = ["created_at", "reason", "text"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Dealt with: staff may clear a report.
+        return request.user.has_perm("events.change_event")
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["title", "starts_at", "city", "mode", "status", "technology_list"]
-    list_filter = ["status", "mode", "city", "technologies", "starts_at"]
+    list_display = [
+        "title",
+        "local_start",
+        "city",
+        "mode",
+        "status",
+        "report_count",
+        "technology_list",
+    ]
+    list_filter = [WhenFilter, "status", ReportedFilter, "mode", "city", "technologies"]
+    inlines = [ReportInline, StatusChangeInline]
     search_fields = [
         "title",
         "description",
@@ -63,21 +153,38 @@ class EventAdmin(admin.ModelAdmin):
         "organizer_email",
         "technologies__name",
     ]
-    date_hierarchy = "starts_at"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-starts_at"]
     autocomplete_fields = ["technologies"]
     readonly_fields = ["slug", "created_at", "updated_at", "cover_preview"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "description", "technologies"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "status",
+                    "rejection_reason",
+                    "cancellation_reason",
+                    "description",
+                    "technologies",
+                ]
+            },
+        ),
         (_("Cover image"), {"fields": ["cover_preview", "remove_cover"]}),
-        (_("When"), {"fields": ["starts_at", "ends_at"]}),
+        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
         (_("Where"), {"fields": ["mode", "city", "state", "venue", "address", "online_url"]}),
-        (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url", "is_free"]}),
+        (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url"]}),
+        (
+            _("Price"),
+            {"fields": ["is_free", "price_from", "price_to", "currency", "tickets_url"]},
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = [
         "publish",
+        "reject",
         "move_to_pending",
         "cancel",
         "duplicate",
@@ -86,7 +193,30 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("technologies")
+        # Not super(): its ordering names these annotations before they exist.
+        is_past = Q(starts_at__lt=_start_of_today())
+        return (
+            Event.objects.annotate(
+                report_count=Count("reports", distinct=True),
+                is_past=ExpressionWrapper(is_past, output_field=models.BooleanField()),
+                upcoming_order=Case(When(is_past, then=None), default=F("starts_at")),
+            )
+            .prefetch_related("technologies")
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        # Upcoming events first, soonest first; then past ones, most recent first.
+        return ["is_past", "upcoming_order", "-starts_at"]
+
+    @admin.display(description=_("reports"), ordering="report_count")
+    def report_count(self, event):
+        return event.report_count
+
+    @admin.display(description=_("starts at"), ordering="starts_at")
+    def local_start(self, event):
+        local = event.local_starts_at
+        return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {utc_offset_label(local)}"
 
     @admin.display(description=_("technologies"))
     def technology_list(self, event):
@@ -109,15 +239,27 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            services.event_create(event=obj, channel=services.Channel.ADMIN, moderated=False)
+            services.event_create(
+                event=obj, channel=services.Channel.ADMIN, moderated=False, user=request.user
+            )
             return
+        changed = set(form.changed_data)
+        if "time_zone" in changed:
+            # The same wall-clock times in another zone are other moments.
+            changed.update(["starts_at", "ends_at"])
         changes = {
             field.name: getattr(obj, field.name)
             for field in Event._meta.concrete_fields
-            if field.name in form.changed_data
+            if field.name in changed
         }
         try:
-            services.event_update(event=obj, channel=services.Channel.ADMIN, changes=changes)
+            services.event_update(
+                event=obj,
+                channel=services.Channel.ADMIN,
+                changes=changes,
+                moderated=False,
+                user=request.user,
+            )
             if form.cleaned_data.get("remove_cover") and obj.cover:
                 services.event_remove_cover(event=obj, channel=services.Channel.ADMIN)
         except Event.DoesNotExist:
@@ -138,7 +280,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def _set_status(self, request, queryset, status):
         for event in queryset:
-            services.event_set_status(event=event, status=status, channel=services.Channel.ADMIN)
+            services.event_set_status(
+                event=event, status=status, channel=services.Channel.ADMIN, user=request.user
+            )
         count = len(queryset)
         self.message_user(
             request,
@@ -154,6 +298,13 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish the selected events"), permissions=["change"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Event.Status.PUBLISHED)
+
+    @admin.action(
+        description=_("Reject the selected events (give a reason on each event's page)"),
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        self._set_status(request, queryset, Event.Status.REJECTED)
 
     @admin.action(description=_("Move the selected events back to pending"), permissions=["change"])
     def move_to_pending(self, request, queryset):
@@ -190,18 +341,25 @@ class EventAdmin(admin.ModelAdmin):
         description=_("Issue a new edit link (the old one stops working)"), permissions=["change"]
     )
     def issue_edit_link(self, request, queryset):
-        for event in queryset:
-            token = services.event_issue_edit_token(event=event)
-            edit_url = services.edit_link(request, token)
-            self.message_user(
-                request,
-                _(
-                    "New edit link for “%(title)s”, shown only this once: %(url)s — "
-                    "send it to the organizer."
-                )
-                % {"title": event.title, "url": edit_url},
-                messages.WARNING,
-            )
+        # Shown on a page of its own, never through the messages framework, whose
+        # cookie is signed but readable by anyone who holds it.
+        links = [
+            (event, services.edit_link(request, services.event_issue_edit_token(event=event)))
+            for event in queryset
+        ]
+        response = TemplateResponse(
+            request,
+            "admin/events/event/edit_links.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("New edit links"),
+                "links": links,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "strict-origin"
+        return response
 
 
 @admin.register(Technology)

@@ -1,11 +1,11 @@
 """Events in calendar formats: iCalendar (RFC 5545) files and Google Calendar links."""
 
+import re
 import uuid
 from datetime import UTC, timedelta
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
@@ -14,6 +14,22 @@ REFRESH_INTERVAL = timedelta(hours=1)
 # Google Calendar receives everything in its URL: keep the details short.
 GOOGLE_DETAILS_LENGTH = 1000
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+
+
+# What calendar readers may take for the end of a content line, and other control
+# characters: a value holding one could end its property and start a forged one.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
+def one_line(text):
+    """The text as one line, safe in any property whatever it contains."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def multi_line(text):
+    """The text with its line breaks as plain newlines, which iCalendar escapes."""
+    return _LINE_BREAK.sub("\n", _CONTROL.sub("", text))
 
 
 def event_uid(event):
@@ -29,27 +45,28 @@ def event_sequence(event):
 
 def event_location(event):
     if event.has_place:
-        return event.full_address
-    return event.online_url
+        return one_line(event.full_address)
+    return one_line(event.online_url)
 
 
 def event_details(description, page_url):
     """The description followed by the event's page, where everything else is."""
-    return f"{description}\n\n{page_url}"
+    return multi_line(f"{description}\n\n{page_url}")
 
 
 def _vevent(event, *, page_url):
     return icalendar.Event.new(
         uid=event_uid(event),
         sequence=event_sequence(event),
-        summary=event.title,
+        summary=one_line(event.title),
         description=event_details(event.description, page_url),
-        start=timezone.localtime(event.starts_at),
+        # On the event's clock: the calendar carries its zone (TZID and VTIMEZONE).
+        start=event.local_starts_at,
         # Calendars need an end: events without one last the site's default duration.
-        end=timezone.localtime(event.effective_end),
+        end=event.local_effective_end,
         location=event_location(event),
-        url=page_url,
-        categories=[technology.name for technology in event.technologies.all()] or None,
+        url=one_line(page_url),
+        categories=[one_line(technology.name) for technology in event.technologies.all()] or None,
         status="CANCELLED" if event.is_cancelled else "CONFIRMED",
         created=event.created_at,
         last_modified=event.updated_at,
@@ -63,12 +80,12 @@ def build_calendar(events, *, name, request, calendar_url):
     """
     host = request.get_host()
     calendar = icalendar.Calendar.new(
-        name=name,
-        prodid=f"-//{settings.APP_TITLE}//{host}//",
+        name=one_line(name),
+        prodid=one_line(f"-//{settings.APP_TITLE}//{host}//"),
         method="PUBLISH",
         refresh_interval=REFRESH_INTERVAL,
         uid=str(uuid.uuid5(uuid.NAMESPACE_URL, calendar_url)),
-        url=calendar_url,
+        url=one_line(calendar_url),
         subcomponents=[
             _vevent(event, page_url=request.build_absolute_uri(event.get_absolute_url()))
             for event in events
@@ -93,7 +110,7 @@ def google_calendar_url(event, *, page_url):
             "action": "TEMPLATE",
             "text": event.title,
             "dates": f"{utc(event.starts_at)}/{utc(event.effective_end)}",
-            "ctz": settings.TIME_ZONE,
+            "ctz": event.time_zone,
             "details": event_details(details, page_url),
             "location": event_location(event),
         }

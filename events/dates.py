@@ -1,16 +1,14 @@
 """Event dates as people read them, in the page's language, with Babel (CLDR):
 "sex., 4 de dezembro de 2026, 19:00 (horário de Brasília)"."""
 
-from zoneinfo import ZoneInfo
-
 from babel.dates import format_skeleton, format_time, get_timezone_name
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
 
 def event_zone(event):
-    """The time zone the event's times are given in."""
-    return ZoneInfo(settings.TIME_ZONE)
+    """The time zone the event's times are given in: its own (Event.zone)."""
+    return event.zone
 
 
 def _locale(language=None):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
-from .models import Event, Technology, validate_no_control_characters
+from .models import SINGLE_LINE_TEXT, Event, Technology
 
 
 class EventFilter(django_filters.FilterSet):
@@ -20,7 +20,7 @@ class EventFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         max_length=200,
-        validators=[validate_no_control_characters],
+        validators=SINGLE_LINE_TEXT,
         help_text=_("Words in the title, description, city, venue, technologies or organizer."),
     )
     city = django_filters.CharFilter(
@@ -28,12 +28,13 @@ class EventFilter(django_filters.FilterSet):
         lookup_expr="iexact",
         label=_("City"),
         max_length=100,
-        validators=[validate_no_control_characters],
+        validators=SINGLE_LINE_TEXT,
     )
     technology = django_filters.ModelMultipleChoiceFilter(
         field_name="technologies__slug",
         to_field_name="slug",
-        queryset=Technology.objects.all(),
+        # Technologies of pending events only are nobody's business yet.
+        queryset=Technology.objects.public(),
         label=_("Technology"),
         help_text=_("Technology slug; repeat the parameter for several (any of them matches)."),
     )

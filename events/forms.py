@@ -1,5 +1,6 @@
 import copy
 import time
+from datetime import UTC
 
 from django import forms
 from django.conf import settings
@@ -9,10 +10,18 @@ from django.core.validators import EmailValidator, RegexValidator, URLValidator
 from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import covers
-from .models import Event, clean_technology_names
+from .models import Event, Report, clean_technology_names, validate_no_control_characters
+from .time_zones import (
+    BRAZIL_TIME_ZONES,
+    time_zone_for_city,
+    time_zone_name,
+    validate_time_zone,
+    wall_clock_in_zone,
+)
 
 
 def _is_valid_for(validator, value):
@@ -40,7 +49,7 @@ class SiteBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css_class = "form-check-input"
         elif isinstance(widget, forms.Select):
             css_class = "form-select"
@@ -83,10 +92,69 @@ def event_formfield(model_field, **kwargs):
         kwargs["assume_scheme"] = "https"
     if isinstance(model_field, models.DateTimeField):
         kwargs["validators"] = model_field.validators
+        kwargs["form_class"] = WallClockDateTimeField
+    if isinstance(model_field, models.DecimalField):
+        # "50,00" in Portuguese, "50.00" in English.
+        kwargs["localize"] = True
+        kwargs["widget"] = forms.TextInput(attrs={"inputmode": "decimal"})
     return model_field.formfield(**kwargs)
 
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+EVENT_TIME_FIELDS = ("starts_at", "ends_at")
+
+
+class EventTimeZoneFormMixin:
+    """Start and end are typed as wall-clock times in the event's time zone.
+
+    The form fields read them in the site's zone (or leave them naive); here they
+    become moments in the chosen zone, or in the city's when none is chosen. An
+    event being edited shows its times on its own clock.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            for name in EVENT_TIME_FIELDS:
+                moment = getattr(self.instance, name)
+                if moment:
+                    self.initial[name] = moment.astimezone(self.instance.zone).replace(tzinfo=None)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        zone = cleaned_data.get("time_zone") or time_zone_for_city(cleaned_data.get("city", ""))
+        try:
+            validate_time_zone(zone)
+        except forms.ValidationError as error:
+            self.add_error("time_zone", error)
+            return cleaned_data
+        if "time_zone" in cleaned_data:
+            cleaned_data["time_zone"] = zone
+        for name in EVENT_TIME_FIELDS:
+            value = cleaned_data.get(name)
+            if value is None:
+                continue
+            if timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            try:
+                cleaned_data[name] = wall_clock_in_zone(value, zone)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return cleaned_data
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed, without a zone: EventTimeZoneFormMixin gives it one.
+
+    Reading it in the site's zone first would refuse times that only the site's
+    clock skipped (daylight saving time in Brasília until 2019).
+    """
+
+    def to_python(self, value):
+        # UTC has no skipped or repeated times: the wall-clock time passes unchanged.
+        with timezone.override(UTC):
+            value = super().to_python(value)
+        return value.replace(tzinfo=None) if value is not None else None
 
 
 class TechnologyNamesField(forms.CharField):
@@ -107,7 +175,16 @@ class CoverField(forms.FileField):
         return covers.process_upload(upload) if upload else None
 
 
-class EventForm(forms.ModelForm):
+def time_zone_choices(current=None):
+    """Brazil's zones by their everyday names, and the event's own zone when it is another
+    (set through the API)."""
+    choices = [("", _("From the city (Brasília when unknown)")), *BRAZIL_TIME_ZONES]
+    if current and current not in dict(BRAZIL_TIME_ZONES):
+        choices.append((current, time_zone_name(current)))
+    return choices
+
+
+class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
     default_renderer = SiteFormRenderer()
 
     cover_image = CoverField(
@@ -116,6 +193,14 @@ class EventForm(forms.ModelForm):
         help_text=_(
             "Optional: a flyer or photo shown on the event's page. JPEG, PNG or WebP, at most 5 MB."
         ),
+    )
+
+    # Chosen explicitly: neither answer is ticked in a new form.
+    is_free = forms.TypedChoiceField(
+        label=_("Price"),
+        choices=[(True, _("Free")), (False, _("Paid"))],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
     )
 
     technology_names = TechnologyNamesField(
@@ -133,6 +218,7 @@ class EventForm(forms.ModelForm):
             "description",
             "starts_at",
             "ends_at",
+            "time_zone",
             "mode",
             "city",
             "state",
@@ -143,6 +229,10 @@ class EventForm(forms.ModelForm):
             "organizer_email",
             "url",
             "is_free",
+            "price_from",
+            "price_to",
+            "currency",
+            "tickets_url",
         ]
         widgets = {
             "starts_at": DATETIME_INPUT,
@@ -152,21 +242,45 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.pop("is_free", None)
         if self.instance.pk and not self.is_bound:
             self.initial["technology_names"] = ", ".join(
                 technology.name for technology in self.instance.technologies.all()
             )
+        self.fields["currency"].required = False
+        self.fields["currency"].widget.attrs.update(size=3, autocapitalize="characters")
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=Event._meta.get_field("time_zone").verbose_name.capitalize(),
+            choices=time_zone_choices(self.instance.time_zone if self.instance.pk else None),
+            required=False,
+            help_text=_("Type the start and end as clocks show them where the event happens."),
+        )
         self.order_fields(
-            ["title", "description", "starts_at", "ends_at", "mode", "technology_names"]
+            [
+                "title",
+                "description",
+                "starts_at",
+                "ends_at",
+                "time_zone",
+                "mode",
+                "technology_names",
+            ]
+        )
+
+    def clean_currency(self):
+        return (
+            self.cleaned_data["currency"].strip().upper()
+            or Event._meta.get_field("currency").get_default()
         )
 
     def changes(self):
         """The event's fields that this submission changes, with their new values."""
-        return {
-            name: getattr(self.instance, name)
-            for name in self.changed_data
-            if name in self._meta.fields
-        }
+        changed = set(self.changed_data)
+        if "time_zone" in changed:
+            # The same wall-clock times in another zone are other moments.
+            changed.update(EVENT_TIME_FIELDS)
+        return {name: getattr(self.instance, name) for name in changed if name in self._meta.fields}
 
 
 class EventEditForm(EventForm):
@@ -241,3 +355,40 @@ class EventSubmissionForm(EventForm):
             self.data[self.add_prefix("rendered_at")] = self.initial["rendered_at"]
             raise too_fast
         return rendered_at
+
+
+class EventAdminForm(EventTimeZoneFormMixin, forms.ModelForm):
+    """The admin's event form: times typed on the event's clock, as on the site."""
+
+    remove_cover = forms.BooleanField(
+        label=_("Remove the cover image"),
+        required=False,
+        help_text=_("Its files are deleted when you save."),
+    )
+
+    class Meta:
+        model = Event
+        formfield_callback = event_formfield
+        # The admin adds the fields of its fieldsets.
+        fields = [*EVENT_TIME_FIELDS, "time_zone"]
+
+
+class EventCancelForm(SiteForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        validators=[validate_no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the event's public page, e.g. “The venue is closed for repairs.”"),
+    )
+
+
+class ReportForm(forms.ModelForm):
+    default_renderer = SiteFormRenderer()
+
+    class Meta:
+        model = Report
+        fields = ["reason", "text"]
+        widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"reason": _("What is wrong?"), "text": _("Details (optional)")}

@@ -1,5 +1,15 @@
+from urllib.parse import urlsplit
+
+from django.urls import Resolver404, resolve
+
 # The pages whose URL carries a secret edit token, or which show a new one.
-PRIVATE_LINK_VIEWS = {"events:create", "events:edit", "events:cancel", "events:delete"}
+PRIVATE_LINK_VIEWS = {
+    "events:create",
+    "events:edit",
+    "events:cancel",
+    "events:restore",
+    "events:delete",
+}
 
 
 class PrivateLinkMiddleware:
@@ -16,9 +26,19 @@ class PrivateLinkMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        match = request.resolver_match
-        if match and match.view_name in PRIVATE_LINK_VIEWS:
+        if self.is_private(request, response):
             response["Referrer-Policy"] = "strict-origin"
             response["X-Robots-Tag"] = "noindex, nofollow"
             response["Cache-Control"] = "no-store"
         return response
+
+    @staticmethod
+    def is_private(request, response):
+        match = request.resolver_match
+        if match is None and response.has_header("Location"):
+            # CommonMiddleware's trailing-slash redirect: the edit link is its Location.
+            try:
+                match = resolve(urlsplit(response["Location"]).path)
+            except Resolver404:
+                return False
+        return bool(match and match.view_name in PRIVATE_LINK_VIEWS)

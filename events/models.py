@@ -1,8 +1,17 @@
 import re
+import unicodedata
+import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
@@ -17,6 +26,7 @@ from localflavor.br.br_states import STATE_CHOICES
 from . import covers
 from .edit_tokens import hash_edit_token
 from .search import normalize, search_terms
+from .time_zones import BRASILIA, time_zone_for_city, time_zone_name, validate_time_zone
 
 # An event without an end is considered to be happening for this long.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -37,8 +47,16 @@ def validate_event_year(moment):
 
 
 def technology_slug(name):
-    """One slug per technology: "C#" and "C++" must not both become "c"."""
-    return slugify(name.replace("#", " sharp").replace("+", "p"), allow_unicode=True)
+    """What makes a technology itself: names with the same slug are one technology,
+    and the database refuses a second one (the slug is unique).
+
+    Case is folded character by character (Unicode case folding, not Python's
+    lower(), whose final-sigma rule makes "ΑΣ" and "Ασ" differ), so every pair of
+    names that a database's lower() calls equal has one slug. "C#" and "C++" must
+    not both become "c".
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return slugify(folded.replace("#", " sharp").replace("+", "p"), allow_unicode=True)
 
 
 TECHNOLOGY_NAME_MAX_LENGTH = 50
@@ -74,6 +92,21 @@ def validate_no_control_characters(text):
             _("Remove the invisible control characters from this text."),
             code="control_characters",
         )
+
+
+# Everything that some reader of the text (a calendar, a log, a CSV file, Python's
+# str.splitlines) takes for the end of a line.
+LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def validate_single_line(text):
+    """Names, titles and places are one line: a line break in them would start a
+    new line in calendars and other one-line-per-value formats."""
+    if LINE_BREAKS.search(text):
+        raise ValidationError(_("Write this on a single line."), code="line_break")
+
+
+SINGLE_LINE_TEXT = [validate_no_control_characters, validate_single_line]
 
 
 MAX_TECHNOLOGIES = 10
@@ -139,7 +172,7 @@ class Technology(models.Model):
     name = models.CharField(
         _("name"),
         max_length=TECHNOLOGY_NAME_MAX_LENGTH,
-        validators=[validate_no_control_characters],
+        validators=SINGLE_LINE_TEXT,
     )
     slug = models.SlugField(
         _("slug"), max_length=TECHNOLOGY_SLUG_MAX_LENGTH, unique=True, allow_unicode=True
@@ -151,9 +184,6 @@ class Technology(models.Model):
         ordering = ["name"]
         verbose_name = _("technology")
         verbose_name_plural = _("technologies")
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="technology_name_unique_ci"),
-        ]
 
     def __str__(self):
         return self.name
@@ -282,16 +312,16 @@ class EventStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     PENDING = "pending", _("Pending approval")
     CANCELLED = "cancelled", _("Cancelled")
+    # Refused by staff: never public, the reason shown to the organizer alone.
+    REJECTED = "rejected", _("Rejected")
 
 
-# The mixin exports inserts, updates and deletes of events at /metrics.
+# The mixin exports inserts, updates and deletes of events on the metrics port.
 class Event(ExportModelOperationsMixin("event"), models.Model):
     Mode = EventMode
     Status = EventStatus
 
-    title = models.CharField(
-        _("title"), max_length=200, validators=[validate_no_control_characters]
-    )
+    title = models.CharField(_("title"), max_length=200, validators=SINGLE_LINE_TEXT)
     slug = models.SlugField(_("slug"), max_length=255, unique=True, editable=False)
     description = models.TextField(
         _("description"),
@@ -303,10 +333,17 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     ends_at = models.DateTimeField(
         _("ends at"), null=True, blank=True, validators=[validate_event_year]
     )
-    mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
-    city = models.CharField(
-        _("city"), max_length=100, blank=True, validators=[validate_no_control_characters]
+    # Blank only until clean() fills it in from the city.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default=BRASILIA,
+        validators=[validate_time_zone],
+        help_text=_("Start and end are times in this zone."),
     )
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=SINGLE_LINE_TEXT)
     state = models.CharField(
         _("state"),
         max_length=2,
@@ -314,11 +351,9 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         choices=STATE_CHOICES,
         help_text=_("The state (UF) of the city."),
     )
-    venue = models.CharField(
-        _("venue"), max_length=200, blank=True, validators=[validate_no_control_characters]
-    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True, validators=SINGLE_LINE_TEXT)
     address = models.CharField(
-        _("address"), max_length=300, blank=True, validators=[validate_no_control_characters]
+        _("address"), max_length=300, blank=True, validators=SINGLE_LINE_TEXT
     )
     online_url = models.URLField(
         _("online URL"), max_length=500, blank=True, validators=[http_url_validator]
@@ -327,7 +362,7 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         Technology, related_name="events", blank=True, verbose_name=_("technologies")
     )
     organizer_name = models.CharField(
-        _("organizer name"), max_length=120, validators=[validate_no_control_characters]
+        _("organizer name"), max_length=120, validators=SINGLE_LINE_TEXT
     )
     organizer_email = models.EmailField(
         _("organizer e-mail"),
@@ -346,7 +381,54 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     cover = models.CharField(_("cover image"), max_length=100, blank=True, editable=False)
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    price_from = models.DecimalField(
+        _("price from"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The cheapest ticket, or the only price."),
+    )
+    price_to = models.DecimalField(
+        _("price up to"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The most expensive ticket, when prices vary."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="BRL",
+        validators=[RegexValidator("^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. BRL."))],
+    )
+    tickets_url = models.URLField(
+        _("tickets URL"), max_length=500, blank=True, validators=[http_url_validator]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PUBLISHED)
+    rejection_reason = models.TextField(
+        _("rejection reason"),
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000), validate_no_control_characters],
+        help_text=_("Sent to the organizer and shown on their edit page, never publicly."),
+    )
+    # The language the organizer wrote in: messages to them use it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # When the moderators' digest mentioned this pending event.
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(
+        _("cancellation reason"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500), validate_no_control_characters],
+        help_text=_("Optional, shown on the public page of a cancelled event."),
+    )
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Normalised copy of the searchable text, kept up to date by events.services.
     # On PostgreSQL a trigram index serves searches (migration 0003).
@@ -397,6 +479,20 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 condition=Q(status__in=EventStatus.values),
                 name="event_status_valid",
             ),
+            models.CheckConstraint(condition=~Q(time_zone=""), name="event_has_time_zone"),
+            models.CheckConstraint(
+                condition=Q(is_free=False) | Q(price_from__isnull=True, price_to__isnull=True),
+                name="event_free_has_no_price",
+                violation_error_message=_("A free event has no price."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price_to__isnull=True)
+                | Q(price_from__isnull=False, price_to__gte=models.F("price_from")),
+                name="event_price_range_ordered",
+                violation_error_message=_(
+                    "The highest price needs a lowest price, and cannot be below it."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -414,6 +510,8 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        if not self.time_zone:
+            self.time_zone = time_zone_for_city(self.city)
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             errors["ends_at"] = _("The end cannot be before the start.")
@@ -423,6 +521,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                     errors[field] = _("Required unless the event is online.")
         if self.mode != self.Mode.IN_PERSON and not self.online_url:
             errors["online_url"] = _("Online and hybrid events need an online URL.")
+        if self.is_free and (self.price_from is not None or self.price_to is not None):
+            errors["price_from"] = _("A free event has no price.")
+        elif self.price_to is not None and (
+            self.price_from is None or self.price_to < self.price_from
+        ):
+            errors["price_to"] = _(
+                "The highest price needs a lowest price, and cannot be below it."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -435,10 +541,38 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_rejected(self):
+        return self.status == self.Status.REJECTED
+
+    @property
     def organizer_can_cancel(self):
         """Organizers cancel published events only: cancelling a pending event
         would make it public without approval."""
         return self.status == self.Status.PUBLISHED
+
+    def organizer_can_restore(self, now=None):
+        """A cancellation can be undone until the event starts."""
+        return self.is_cancelled and self.starts_at > (now or timezone.now())
+
+    @property
+    def has_price_range(self):
+        return self.price_to is not None and self.price_to != self.price_from
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def time_zone_name(self):
+        return time_zone_name(self.time_zone)
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_effective_end(self):
+        return self.effective_end.astimezone(self.zone)
 
     @property
     def has_place(self):
@@ -464,3 +598,67 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         parts = [self.title, self.description, self.city, self.venue, self.organizer_name]
         parts += [technology.name for technology in self.technologies.all()]
         return normalize(" ".join(parts))
+
+
+class StatusChange(models.Model):
+    """One change of an event's status, whichever door it came through."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("event")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=EventStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=EventStatus)
+    channel = models.CharField(_("door"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("staff member"),
+        help_text=_("Empty: the organizer, through the edit link or the API."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class Report(models.Model):
+    """A visitor's warning that something is wrong with an event."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or not a tech event")
+        WRONG = "wrong", _("Wrong information")
+        CANCELLED = "cancelled", _("The event was cancelled")
+        OTHER = "other", _("Something else")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="reports", verbose_name=_("event")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    text = models.TextField(
+        _("details"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500), validate_no_control_characters],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "wrong", "cancelled", "other"]),
+                name="report_reason_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.event}"

@@ -4,6 +4,7 @@ from (site, API or admin), so each rule and side effect lives in one place.
 Each one calls `content_changed()`, so that no cache serves what it replaced.
 """
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -12,22 +13,36 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
-
-from encontros.public_cache import content_changed
+from django.utils.translation import ngettext
 
 from . import covers, metrics
+from .database_errors import is_conflict
 from .edit_tokens import hash_edit_token, new_edit_token
-from .models import Event, FormerTechnologySlug, Technology, validate_not_duplicate
+from .models import (
+    Event,
+    FormerTechnologySlug,
+    Report,
+    StatusChange,
+    Technology,
+    technology_slug,
+    validate_not_duplicate,
+)
+from .signals import content_changed
 
 logger = logging.getLogger(__name__)
+
+DIGEST_CACHE_KEY = "events:moderators-digest"
 
 
 class Channel:
@@ -90,7 +105,7 @@ def refresh_search_text(event):
 
 
 @transaction.atomic
-def event_create(*, event, channel, technology_names=None, moderated=True):
+def event_create(*, event, channel, technology_names=None, moderated=True, user=None):
     """Save a new event and return its edit token (the only time it exists in clear).
 
     A moderated submission (anyone's but staff's) waits as pending when the
@@ -102,15 +117,36 @@ def event_create(*, event, channel, technology_names=None, moderated=True):
             Event.Status.PENDING if settings.EVENTS_REQUIRE_APPROVAL else Event.Status.PUBLISHED
         )
     event.edit_token_hash = hash_edit_token(token)
+    event.language = translation.get_language() or settings.LANGUAGE_CODE
     event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
     _save_with_slug(event)
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(event)
+    _status_changed(event=event, from_status=None, channel=channel, user=user)
     content_changed()
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
     metrics.events_created.labels(channel=channel).inc()
     return token
+
+
+# What the public never reads of an event: an organizer changes it without review.
+# The status has rules of its own (cancelling is not a change of content).
+UNREVIEWED_FIELDS = {"organizer_email", "status"}
+
+
+def _changes_public_content(current, changes, technology_names):
+    """Whether the changes to this (locked) event alter what the public reads."""
+    if any(
+        getattr(current, name) != value
+        for name, value in changes.items()
+        if name not in UNREVIEWED_FIELDS
+    ):
+        return True
+    if technology_names is None:
+        return False
+    slugs = {technology_slug(" ".join(name.split())) for name in technology_names if name.strip()}
+    return slugs != set(current.technologies.values_list("slug", flat=True))
 
 
 @dataclass(frozen=True)
@@ -140,6 +176,32 @@ def event_submit(
     edit_url = edit_link(request, token)
     email_sent = send_edit_link(event=event, edit_url=edit_url)
     return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)
+
+
+def _atomic_retried_once_on_conflict(service):
+    """transaction.atomic for the writers of one event, run a second time when the
+    database rolled the first run back for a conflict with a concurrent
+    transaction (a deadlock, a serialization failure): the second run sees what
+    the other one wrote. Only as the outermost transaction: inside another one,
+    the whole enclosing transaction is lost and its caller decides."""
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        except OperationalError as error:
+            if not is_conflict(error) or transaction.get_connection().in_atomic_block:
+                raise
+            logger.warning(
+                "database conflict in %s, running it again: %s",
+                service.__name__,
+                type(error.__cause__).__name__,
+            )
+        with transaction.atomic():
+            return service(*args, **kwargs)
+
+    return run
 
 
 class EventChanged(Exception):
@@ -179,19 +241,43 @@ def _show_current(event, current):
     getattr(event, "_prefetched_objects_cache", {}).pop("technologies", None)
 
 
-@transaction.atomic
-def event_update(*, event, channel, changes, technology_names=None, expected_revision=None):
+@_atomic_retried_once_on_conflict
+def event_update(
+    *,
+    event,
+    channel,
+    changes,
+    technology_names=None,
+    expected_revision=None,
+    moderated=True,
+    user=None,
+):
     """Change these fields of an event (and its technologies, when given), and only
     these: writers of other fields at the same time keep their changes.
 
     With `expected_revision`, refuse (EventChanged) when the event changed since
     the writer read it. `event` ends up holding the stored values.
+
+    When the site requires approval, a moderated change (anyone's but staff's)
+    to what the public reads of a public event sends it back to pending: it
+    disappears from the site until staff publish it again, so the public never
+    reads what staff have not approved.
     """
     current = _lock_current(event, expected_revision=expected_revision)
+    from_status = current.status
+    sent_back = (
+        moderated
+        and settings.EVENTS_REQUIRE_APPROVAL
+        and current.status != Event.Status.PENDING
+        and _changes_public_content(current, changes, technology_names)
+    )
+    if sent_back:
+        changes = {**changes, "status": Event.Status.PENDING}
     for name, value in changes.items():
         setattr(current, name, value)
     current.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
     _save_revision(current, changes)
+    _status_changed(event=current, from_status=from_status, channel=channel, user=user)
     if technology_names is not None:
         current.technologies.set(technologies_from_names(technology_names))
     refresh_search_text(current)
@@ -199,26 +285,64 @@ def event_update(*, event, channel, changes, technology_names=None, expected_rev
     content_changed()
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
     metrics.events_updated.labels(channel=channel).inc()
+    if sent_back:
+        logger.info("event sent back for approval", extra={"event_id": event.pk})
+    if event.status != from_status:
+        metrics.events_status_changed.labels(status=event.status, channel=channel).inc()
     return event
 
 
-@transaction.atomic
-def event_set_status(*, event, status, channel):
+def _status_changed(*, event, from_status, channel, user=None):
+    """Record a change of status in the event's history and tell whom it concerns:
+    the organizer of a decision, the moderators of a new pending event."""
+    if from_status == event.status:
+        return
+    StatusChange.objects.create(
+        event=event,
+        from_status=from_status or "",
+        to_status=event.status,
+        channel=channel,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    decided = event.status == Event.Status.REJECTED or (
+        from_status == Event.Status.PENDING and event.status == Event.Status.PUBLISHED
+    )
+    if decided:
+        transaction.on_commit(lambda: _notify_organizer_of_decision(event))
+    elif event.status == Event.Status.PENDING:
+        transaction.on_commit(notify_moderators)
+
+
+@_atomic_retried_once_on_conflict
+def event_set_status(*, event, status, channel, user=None, changes=None):
+    """Move an event to a status (with these other field changes, e.g. a reason)."""
     current = _lock_current(event)
+    from_status = current.status
     current.status = status
-    _save_revision(current, ["status"])
+    for name, value in (changes or {}).items():
+        setattr(current, name, value)
+    _save_revision(current, ["status", *(changes or {})])
     _show_current(event, current)
+    _status_changed(event=current, from_status=from_status, channel=channel, user=user)
     content_changed()
     logger.info("event status set to %s", status, extra={"event_id": event.pk, "channel": channel})
     metrics.events_status_changed.labels(status=status, channel=channel).inc()
     return event
 
 
-def event_cancel(*, event, channel):
-    """The organizer's cancellation, refused unless Event.organizer_can_cancel."""
+@transaction.atomic
+def event_cancel(*, event, channel, reason=""):
+    """The organizer calls the event off; it stays public, marked cancelled, with the
+    reason they give."""
     if not event.organizer_can_cancel:
         raise ValidationError(_("Only published events can be cancelled."), code="not_cancellable")
-    return event_set_status(event=event, status=Event.Status.CANCELLED, channel=channel)
+    reason = Event._meta.get_field("cancellation_reason").clean(reason.strip(), event)
+    return event_set_status(
+        event=event,
+        status=Event.Status.CANCELLED,
+        channel=channel,
+        changes={"cancellation_reason": reason},
+    )
 
 
 def event_attach_cover(*, event, cover, channel):
@@ -258,6 +382,31 @@ def _set_cover(event, cover, *, channel):
 
 
 @transaction.atomic
+def event_restore(*, event, channel):
+    """Undo a cancellation, while the event has not started."""
+    if not event.organizer_can_restore():
+        raise ValidationError(
+            _("Only a cancelled event that has not started can be restored."),
+            code="not_restorable",
+        )
+    return event_set_status(
+        event=event,
+        status=Event.Status.PUBLISHED,
+        channel=channel,
+        changes={"cancellation_reason": ""},
+    )
+
+
+def report_create(*, event, reason, text=""):
+    """A visitor's report about a public event, for staff to look at in the admin."""
+    report = Report(event=event, reason=reason, text=text.strip())
+    report.full_clean()
+    report.save()
+    logger.info("event reported", extra={"event_id": event.pk})
+    return report
+
+
+@_atomic_retried_once_on_conflict
 def event_delete(*, event, channel, expected_revision=None):
     """Delete an event; Event.DoesNotExist when someone else already did."""
     # Locking the event first, like every writer, orders the writers of one event
@@ -270,7 +419,7 @@ def event_delete(*, event, channel, expected_revision=None):
     metrics.events_deleted.labels(channel=channel).inc()
 
 
-@transaction.atomic
+@_atomic_retried_once_on_conflict
 def event_issue_edit_token(*, event):
     """Replace the event's edit token; the previous edit link stops working."""
     token = new_edit_token()
@@ -342,6 +491,30 @@ def technology_save(*, technology):
     content_changed()
 
 
+def _send_mail(*, template, subject, recipients, context, language, event_id=None):
+    """One message in the reader's language, through the configured backend.
+
+    A mail server failure never undoes the change that caused the message: it is
+    logged (without addresses or bodies) and reported as not sent. Without a
+    mail server (settings.EMAIL_ENABLED) nothing is sent.
+    """
+    if not settings.EMAIL_ENABLED:
+        return False
+    with translation.override(language):
+        context = {**context, "APP_TITLE": settings.APP_TITLE}
+        message = render_to_string(template, context)
+        subject = " ".join(str(subject() if callable(subject) else subject).split())
+    try:
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error(
+            "e-mail %s failed: %s", template, type(error).__name__, extra={"event_id": event_id}
+        )
+        return False
+    logger.info("e-mail %s sent", template, extra={"event_id": event_id})
+    return True
+
+
 def send_edit_link(*, event, edit_url):
     """E-mail the private edit link to the organizer, in the language of the request.
 
@@ -350,19 +523,93 @@ def send_edit_link(*, event, edit_url):
     """
     if not event.organizer_email:
         return False
-    context = {"event": event, "edit_url": edit_url, "APP_TITLE": settings.APP_TITLE}
-    subject = _("Your edit link for “%(title)s”") % {"title": event.title}
-    try:
-        send_mail(
-            subject=" ".join(subject.split()),
-            message=render_to_string("events/email/edit_link.txt", context),
-            from_email=None,
-            recipient_list=[event.organizer_email],
-        )
-    except (smtplib.SMTPException, OSError) as error:
-        logger.error(
-            "edit link e-mail failed: %s", type(error).__name__, extra={"event_id": event.pk}
-        )
+    return _send_mail(
+        template="events/email/edit_link.txt",
+        subject=lambda: _("Your edit link for “%(title)s”") % {"title": event.title},
+        recipients=[event.organizer_email],
+        context={"event": event, "edit_url": edit_url},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        event_id=event.pk,
+    )
+
+
+def _site_url(path):
+    return settings.SITE_URL + path
+
+
+def _notify_organizer_of_decision(event):
+    """Tell the organizer that staff approved or rejected their event."""
+    if not event.organizer_email:
         return False
-    logger.info("edit link e-mailed", extra={"event_id": event.pk})
-    return True
+    approved = event.status == Event.Status.PUBLISHED
+    with translation.override(event.language):
+        page_url = _site_url(event.get_absolute_url())
+    return _send_mail(
+        template=f"events/email/{'approved' if approved else 'rejected'}.txt",
+        subject=lambda: (
+            (_("“%(title)s” is published") if approved else _("“%(title)s” was not accepted"))
+            % {"title": event.title}
+        ),
+        recipients=[event.organizer_email],
+        context={"event": event, "page_url": page_url},
+        language=event.language,
+        event_id=event.pk,
+    )
+
+
+def moderators():
+    """Staff who may approve events and have an address: the "Event managers"."""
+    users = get_user_model().objects.with_perm(
+        "events.change_event",
+        include_superusers=True,
+        # Permissions come from the model backend (the other one refuses locked-out logins).
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    return users.filter(is_active=True).exclude(email="")
+
+
+def notify_moderators(*, now=None):
+    """E-mail the moderators the pending events they have not heard about, at most
+    once per digest window; the events that arrive meanwhile wait for the next one.
+
+    Runs after each new pending event and from `manage.py notify_moderators`
+    (scheduled every few minutes), which sends what is left at the end of a burst.
+    Returns the number of events announced.
+    """
+    if not settings.EVENTS_REQUIRE_APPROVAL:
+        return 0
+    waiting = list(Event.objects.pending().filter(moderators_notified_at__isnull=True))
+    recipients = sorted(moderators().values_list("email", flat=True))
+    if not waiting or not recipients:
+        return 0
+    if not cache.add(DIGEST_CACHE_KEY, 1, timeout=settings.EVENTS_MODERATION_DIGEST_SECONDS):
+        return 0
+    items = [
+        (event, _site_url(reverse("admin:events_event_change", args=[event.pk])))
+        for event in waiting
+    ]
+    sent = _send_mail(
+        template="events/email/pending_digest.txt",
+        subject=lambda: (
+            ngettext(
+                "%(count)d event waits for approval",
+                "%(count)d events wait for approval",
+                len(items),
+            )
+            % {"count": len(items)}
+        ),
+        recipients=recipients,
+        context={
+            "items": items,
+            "changelist_url": _site_url(reverse("admin:events_event_changelist"))
+            + "?status__exact=pending",
+        },
+        language=settings.LANGUAGE_CODE,
+    )
+    if not sent:
+        cache.delete(DIGEST_CACHE_KEY)
+        return 0
+    Event.objects.filter(pk__in=[event.pk for event in waiting]).update(
+        moderators_notified_at=now or timezone.now()
+    )
+    return len(items)

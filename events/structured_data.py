@@ -1,8 +1,6 @@
 """schema.org data about events for search engines (JSON-LD), following the
 requirements of Google's Event rich results."""
 
-from django.utils import timezone
-
 from .models import Event
 
 SCHEMA = "https://schema.org/"
@@ -12,13 +10,14 @@ ATTENDANCE_MODES = {
     Event.Mode.ONLINE: SCHEMA + "OnlineEventAttendanceMode",
     Event.Mode.HYBRID: SCHEMA + "MixedEventAttendanceMode",
 }
-# The site's events are in Brazil; a free event still needs a currency in an Offer.
-CURRENCY = "BRL"
+
+# The site's events are in Brazil.
 COUNTRY = "BR"
 
 
 def _iso(moment):
-    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+    """In whole seconds: search engines read ISO 8601 without fractions of a second."""
+    return moment.replace(microsecond=0).isoformat()
 
 
 def _place(event):
@@ -52,8 +51,8 @@ def event_json_ld(event, *, page_url, image_urls=()):
         "@type": "Event",
         "name": event.title,
         "description": event.description,
-        "startDate": _iso(event.starts_at),
-        "endDate": _iso(event.effective_end),
+        "startDate": _iso(event.local_starts_at),
+        "endDate": _iso(event.local_effective_end),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": ATTENDANCE_MODES[event.mode],
         "location": _location(event),
@@ -67,12 +66,30 @@ def event_json_ld(event, *, page_url, image_urls=()):
     technologies = [technology.name for technology in event.technologies.all()]
     if technologies:
         data["keywords"] = ", ".join(technologies)
-    data["offers"] = {
+    offers = _offers(event, page_url=page_url)
+    if offers:
+        data["offers"] = offers
+    return data
+
+
+def _offers(event, *, page_url):
+    """What tickets cost, when the event is free or its price is known."""
+    if not event.is_free and event.price_from is None:
+        return None
+    offer = {
         "@type": "Offer",
+        "priceCurrency": event.currency,
         "availability": SCHEMA + "InStock",
-        "url": event.url or page_url,
-        "validFrom": _iso(event.created_at),
+        "url": event.tickets_url or event.url or page_url,
+        "validFrom": _iso(event.created_at.astimezone(event.zone)),
     }
     if event.is_free:
-        data["offers"].update(price=0, priceCurrency=CURRENCY)
-    return data
+        return {**offer, "price": 0}
+    if event.has_price_range:
+        return {
+            **offer,
+            "@type": "AggregateOffer",
+            "lowPrice": str(event.price_from),
+            "highPrice": str(event.price_to),
+        }
+    return {**offer, "price": str(event.price_from)}

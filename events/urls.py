@@ -24,8 +24,10 @@ urlpatterns = [
     path("events/new/", views.event_create, name="create"),
     path("events/edit/<token:token>/", views.event_edit, name="edit"),
     path("events/edit/<token:token>/cancel/", views.event_cancel, name="cancel"),
+    path("events/edit/<token:token>/restore/", views.event_restore, name="restore"),
     path("events/edit/<token:token>/delete/", views.event_delete, name="delete"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("events/<slug:slug>/report/", views.event_report, name="report"),
     path("events/<slug:slug>.ics", feeds.event_calendar, name="event-calendar"),
     path(
         "events/<slug:slug>/card/<slug:version>.png",

@@ -24,8 +24,9 @@ from .filters import (
     upcoming_filterset,
     with_query,
 )
-from .forms import EventEditForm, EventSubmissionForm
-from .models import DuplicateEvent, Event, Technology
+from .forms import EventCancelForm, EventEditForm, EventSubmissionForm, ReportForm
+from .menus import filter_menus
+from .models import DuplicateEvent, Event, Technology, technology_slug
 from .structured_data import event_json_ld
 
 
@@ -54,8 +55,7 @@ class FilteredEventListView(ListView):
             past=self.past,
             is_filtered=bool(self.filterset.names_in_use()),
             more_filters_in_use=bool(self.filterset.names_in_use() - {"search"}),
-            cities=Event.objects.public().cities(),
-            technologies=Technology.objects.public(),
+            **filter_menus(),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
         if not self.past:
@@ -81,6 +81,7 @@ class EventDetailView(DetailView):
         if sources := event.cover_sources():
             images.insert(0, self.request.build_absolute_uri(sources["jpg"][-1][0]))
         context.update(
+            technologies=self.object.technologies.all(),
             canonical_url=page_url,
             google_calendar_url=google_calendar_url(event, page_url=page_url),
             json_ld=event_json_ld(event, page_url=page_url, image_urls=images),
@@ -155,6 +156,20 @@ def _attach_cover(event, cover):
     return services.event_attach_cover(event=event, cover=cover, channel=services.Channel.WEB)
 
 
+def _preview(request, form):
+    """The event's page as it will look, from the form's valid data, nothing saved."""
+    event = form.instance
+    technologies = [
+        Technology(name=name, slug=technology_slug(name))
+        for name in form.cleaned_data["technology_names"]
+    ]
+    return render(
+        request,
+        "events/event_preview.html",
+        {"event": event, "technologies": technologies, "form": form, "preview": True},
+    )
+
+
 @contextmanager
 def _deleted_meanwhile_is_not_found():
     """An event deleted between loading the page and saving: the not-found page."""
@@ -170,6 +185,11 @@ def event_create(request):
         form = EventSubmissionForm(request.POST, request.FILES)
     else:
         form = EventSubmissionForm()
+    if request.method == "POST" and "edit" in request.POST:
+        # Back from the preview: the filled form, without judging it yet.
+        return render(request, "events/event_form.html", {"form": form})
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        return _preview(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             submission = services.event_submit(
@@ -192,6 +212,7 @@ def event_create(request):
                     "edit_url": submission.edit_url,
                     "email_sent": submission.email_sent,
                     "cover_failed": cover_failed,
+                    "email_enabled": settings.EMAIL_ENABLED,
                     "hide_language_switch": True,
                 },
             )
@@ -206,6 +227,7 @@ def event_edit(request, token):
     else:
         form = EventEditForm(instance=event)
     if request.method == "POST" and form.is_valid():
+        was_pending = event.is_pending
         try:
             with _deleted_meanwhile_is_not_found():
                 services.event_update(
@@ -219,24 +241,63 @@ def event_edit(request, token):
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
         else:
-            messages.success(request, _("Your changes were saved."))
+            if event.is_pending and not was_pending:
+                messages.warning(
+                    request,
+                    _(
+                        "Your changes were saved. The event is hidden until our team reviews "
+                        "them; it will be public again as soon as they are approved."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your changes were saved."))
             if not cover_stored:
                 messages.error(request, COVER_NOT_STORED)
             return redirect("events:edit", token=token)
-    return render(request, "events/event_edit.html", {"form": form, "event": event, "token": token})
+    return render(
+        request,
+        "events/event_edit.html",
+        {
+            "form": form,
+            "event": event,
+            "token": token,
+            "can_restore": event.organizer_can_restore(),
+        },
+    )
+
+
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def event_cancel(request, token):
+    """Asks for confirmation and an optional public reason, then cancels."""
+    event = _event_for_token(token)
+    form = EventCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with _deleted_meanwhile_is_not_found():
+                services.event_cancel(
+                    event=event, channel=services.Channel.WEB, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The event is now marked as cancelled."))
+        return redirect("events:edit", token=token)
+    return render(
+        request, "events/event_confirm_cancel.html", {"event": event, "token": token, "form": form}
+    )
 
 
 @require_POST
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
-def event_cancel(request, token):
+def event_restore(request, token):
     event = _event_for_token(token)
     try:
         with _deleted_meanwhile_is_not_found():
-            services.event_cancel(event=event, channel=services.Channel.WEB)
-    except ValidationError as refusal:
-        messages.error(request, refusal.message)
+            services.event_restore(event=event, channel=services.Channel.WEB)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The event is now marked as cancelled."))
+        messages.success(request, _("The cancellation was undone: the event is back on."))
     return redirect("events:edit", token=token)
 
 
@@ -249,3 +310,18 @@ def event_delete(request, token):
         messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
         return redirect("events:list")
     return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})
+
+
+def report_rate(group, request):
+    return settings.EVENTS_REPORT_RATE
+
+
+@ratelimit(key="ip", rate=report_rate, method="POST")
+def event_report(request, slug):
+    """Visitors tell staff that something is wrong with a public event; no account needed."""
+    event = get_object_or_404(Event.objects.public(), slug=slug)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(event=event, **form.cleaned_data)
+        return render(request, "events/report_received.html", {"event": event})
+    return render(request, "events/report_form.html", {"event": event, "form": form})

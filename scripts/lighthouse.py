@@ -22,7 +22,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from encontros.tests.servers import gunicorn, manage, production_environment  # noqa: E402
+from events.tests.servers import gunicorn, manage, production_environment  # noqa: E402
 
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"

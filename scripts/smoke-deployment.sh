@@ -35,7 +35,7 @@ options() {
     fi
 }
 
-# fetch PATH [curl options...]: "status content-type"; the body lands in $work/body.
+# fetch PATH [curl options...]: one line "status content-type"; the body lands in $work/body.
 fetch() {
     local path=$1
     shift

@@ -1,6 +1,6 @@
 import pytest
 
-from encontros.tests.servers import manage, production_environment
+from events.tests.servers import manage, production_environment
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import yaml
 from psycopg import sql
 
 from encontros.tests.delivery_tools import K8S_DIR, REPO_ROOT, render_overlay
-from encontros.tests.servers import manage, production_environment, throwaway_postgres
+from events.tests.servers import manage, production_environment, throwaway_postgres
 
 pytestmark = pytest.mark.delivery
 

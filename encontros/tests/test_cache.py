@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from encontros.cache import FailSoftRedisCache
-from encontros.tests.servers import (
+from events.tests.servers import (
     free_port,
     gunicorn,
     manage,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from encontros.tests.servers import BASE_DIR, gunicorn
 from events.tests.helpers import skip_or_fail
+from events.tests.servers import BASE_DIR, gunicorn
 
 pytestmark = pytest.mark.delivery
 
@@ -81,8 +81,8 @@ def test_the_site_runs_as_a_numeric_non_root_user():
     assert int(uid) > 0 and int(gid) > 0
 
 
-def test_the_image_serves_gunicorn_on_port_8000():
-    assert arguments_of("EXPOSE") == ["8000"]
+def test_the_image_serves_gunicorn_on_port_8000_and_metrics_on_9100():
+    assert arguments_of("EXPOSE") == ["8000 9100"]
     assert json.loads(arguments_of("CMD")[0]) == [
         "gunicorn",
         "-c",
@@ -91,12 +91,12 @@ def test_the_image_serves_gunicorn_on_port_8000():
     ]
 
 
-def healthcheck(port):
+def healthcheck(metrics_port):
     """Run the image's HEALTHCHECK command (plain python, no curl in a slim image)."""
     (arguments,) = arguments_of("HEALTHCHECK")
     command = json.loads(arguments.partition("CMD ")[2])
     assert command[0] == "python"
-    environment = {**os.environ, "PORT": str(port)}
+    environment = {**os.environ, "METRICS_PORT": str(metrics_port)}
     return subprocess.run(
         [sys.executable, *command[1:]], env=environment, capture_output=True, timeout=30
     )
@@ -104,8 +104,8 @@ def healthcheck(port):
 
 def test_healthcheck_passes_while_the_server_answers_and_fails_once_it_stops(sqlite_site):
     with gunicorn(sqlite_site, workers=1) as server:
-        assert healthcheck(server.port).returncode == 0
-    assert healthcheck(server.port).returncode != 0
+        assert healthcheck(server.metrics_port).returncode == 0
+    assert healthcheck(server.metrics_port).returncode != 0
 
 
 @pytest.mark.parametrize("path", [".env", ".git", ".venv", "db.sqlite3", "staticfiles"])

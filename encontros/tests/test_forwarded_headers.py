@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from encontros.tests.servers import gunicorn, manage, production_environment
+from events.tests.servers import gunicorn, manage, production_environment
 
 # gunicorn's scheme headers, each with the value that claims HTTPS.
 SCHEME_HEADERS = {

@@ -33,19 +33,19 @@ def test_not_ready_while_a_migration_is_pending(client):
     }
 
 
-@pytest.mark.parametrize("path", ["/health", "/ready", "/metrics"])
+@pytest.mark.parametrize("path", ["/health", "/ready"])
 def test_probes_answer_at_the_pod_ip_whatever_allowed_hosts_says(client, settings, path):
     settings.ALLOWED_HOSTS = ["encontros.tech"]
     assert client.get(path, HTTP_HOST=POD_IP).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/events/past/", "/admin/login/", "/health/"])
+@pytest.mark.parametrize("path", ["/", "/events/past/", "/admin/login/", "/health/", "/metrics"])
 def test_other_urls_refuse_a_host_not_allowed(client, settings, path):
     settings.ALLOWED_HOSTS = ["encontros.tech"]
     assert client.get(path, HTTP_HOST=POD_IP).status_code == 400
 
 
-@pytest.mark.parametrize("path", ["/health", "/ready", "/metrics"])
+@pytest.mark.parametrize("path", ["/health", "/ready"])
 def test_probes_are_never_redirected_to_https(client, settings, path):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get(path, HTTP_HOST=POD_IP).status_code == 200
@@ -56,3 +56,8 @@ def test_pages_are_redirected_to_https_when_ssl_is_on(client, settings):
     response = client.get("/", HTTP_HOST="localhost")
     assert response.status_code == 301
     assert response["Location"] == "https://localhost/"
+
+
+def test_the_public_port_never_serves_metrics(client):
+    # They are served on the metrics port only (encontros/metrics_server.py).
+    assert client.get("/metrics").status_code == 404

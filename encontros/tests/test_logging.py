@@ -6,6 +6,8 @@ import sys
 
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from encontros.logging import ColoredFormatter, JSONFormatter, SimpleFormatter
 from events import services
@@ -94,11 +96,11 @@ def test_logs_never_show_an_edit_token_or_an_e_mail(client, log_output):
     event = EventFactory(edit_token=TOKEN, organizer_email=E_MAIL)
     services.send_edit_link(event=event, edit_url=f"https://encontros.tech/events/edit/{TOKEN}/")
     # Django logs every 4xx answer with its path: here a GET where a POST is expected.
-    response = client.get(reverse("events:cancel", kwargs={"token": TOKEN}))
+    response = client.get(reverse("events:restore", kwargs={"token": TOKEN}))
     assert response.status_code == 405
 
     output = log_output.getvalue()
-    assert "Method Not Allowed (GET): /events/edit/[redacted]/cancel/" in output
+    assert "Method Not Allowed (GET): /events/edit/[redacted]/restore/" in output
     assert TOKEN not in output
     assert E_MAIL not in output
 
@@ -144,3 +146,25 @@ def test_secrets_in_a_traceback_are_hidden_too():
     line = JSONFormatter().format(record)
     assert E_MAIL not in line
     assert "bad value [e-mail]" in json.loads(line)["exception"]
+
+
+LINE_ENDINGS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@pytest.mark.parametrize("formatter", [SimpleFormatter(), ColoredFormatter(), JSONFormatter()])
+@given(
+    message=st.text(alphabet=st.sampled_from(LINE_ENDINGS) | st.characters(), max_size=30),
+    value=st.text(alphabet=st.sampled_from(LINE_ENDINGS) | st.characters(), max_size=30),
+)
+@settings(max_examples=100)
+def test_a_logged_text_never_forges_a_line_in_any_format(formatter, message, value):
+    line = format_one(formatter, "%s", message, title=value)
+
+    assert len(line.splitlines()) == 1
+    assert not any(character in line for character in LINE_ENDINGS)
+
+
+def test_a_title_with_a_line_break_is_one_escaped_line():
+    line = format_one(SimpleFormatter(), "event %s", "a\n2026-01-01 ERROR forged", title="x\ry")
+
+    assert line.endswith("event a\\n2026-01-01 ERROR forged title=x\\ry")

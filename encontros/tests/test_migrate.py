@@ -1,6 +1,6 @@
 import subprocess
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     BASE_DIR,
     PYTHON,
     manage,

@@ -1,12 +1,16 @@
-"""A real PostgreSQL outage, on a throw-away server of the test's own."""
+"""A real PostgreSQL outage, on a throw-away server of the test's own; and the
+errors of a database that works but refuses one request (a conflict, a bound)."""
 
 import json
 import re
+import time
 
+import psycopg
 import pytest
 from django.db import InterfaceError, OperationalError, connections
+from psycopg import errors
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     gunicorn,
     manage,
     production_environment,
@@ -77,3 +81,73 @@ def test_database_outage_answers_503_then_recovers_by_itself(tmp_path, collected
             # Each worker had a broken connection: every page works again.
             for path in ["/", event_page] * 3:
                 assert server.get(path, headers=ENGLISH)[0] == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cause",
+    [
+        errors.DeadlockDetected,
+        errors.SerializationFailure,
+        errors.QueryCanceled,
+        errors.LockNotAvailable,
+    ],
+)
+def test_a_refused_statement_is_not_reported_as_an_outage(client, event, cause, caplog):
+    def refused(*args, **kwargs):
+        raise OperationalError("refused") from cause()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(connections["default"]), "cursor", refused)
+        response = client.get(event.get_absolute_url())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Ocupado agora" in response.content.decode()
+    assert "database unavailable" not in caplog.text
+    assert "database busy" in caplog.text
+
+
+def test_a_write_waiting_for_a_lock_gets_a_busy_answer_within_its_bound(collected_static):
+    with throwaway_postgres() as database:
+        environment = production_environment(
+            DATABASE_URL=database.url, DATABASE_LOCK_TIMEOUT="1", DATABASE_STATEMENT_TIMEOUT="3"
+        )
+        manage("migrate", "--verbosity", "0", environment=environment)
+        with gunicorn(environment, workers=2) as server:
+            status, _headers, body = server.send("POST", "/api/events/", body=EVENT)
+            assert status == 201, body
+            created = json.loads(body)
+            holder = {"X-Edit-Token": created["edit_token"], **ENGLISH}
+            url = f"/api/events/{created['slug']}/"
+            with psycopg.connect(database.url) as other_writer:
+                other_writer.execute(
+                    "SELECT 1 FROM events_event WHERE slug = %s FOR UPDATE", [created["slug"]]
+                )
+                started = time.monotonic()
+                status, headers, body = server.send(
+                    "PATCH", url, body={"venue": "Mine"}, headers=holder, timeout=25
+                )
+                waited = time.monotonic() - started
+            # The lock is gone with the other transaction: the same change now works.
+            assert server.send("PATCH", url, body={"venue": "Mine"}, headers=holder)[0] == 200
+            assert server.get("/ready")[0] == 200
+            output = server.output()
+
+    assert (status, headers["Retry-After"]) == (503, "5")
+    assert "Busy right now" in body
+    # Generous: without the bound, the request waited until gunicorn killed the worker (30 s).
+    assert waited < 15
+    assert "database busy: LockNotAvailable" in output
+    assert "database unavailable" not in output
+
+
+EVENT = {
+    "title": "Locked meetup",
+    "description": "Talks.",
+    "starts_at": "2031-05-10T19:00:00-03:00",
+    "mode": "online",
+    "online_url": "https://meet.example.org/locked",
+    "organizer_name": "Lock Group",
+    "is_free": True,
+}

@@ -11,11 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
+from prometheus_client import REGISTRY
 
 from encontros import public_cache
-from encontros.tests.servers import throwaway_redis_server
 from events import services
 from events.tests.factories import EventFactory
+from events.tests.servers import throwaway_redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,7 @@ def test_an_unchanged_answer_gets_304_by_etag_or_date(client, event):
 
 def test_a_write_changes_the_etag_so_clients_get_the_new_page(client, event):
     first = client.get(event.get_absolute_url())
-    event.title = "Renamed"
-    services.event_update(event=event, channel=services.Channel.WEB)
+    services.event_update(event=event, channel=services.Channel.WEB, changes={"title": "Renamed"})
 
     again = client.get(event.get_absolute_url(), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
@@ -150,3 +150,13 @@ def test_reads_are_rendered_uncached_when_redis_is_down_or_frozen(client, event,
         assert public_cache.local_store.size == 0
         if failure == "frozen":
             redis.thaw()
+
+
+def test_hits_and_misses_are_counted(client, event):
+    def count(result):
+        return REGISTRY.get_sample_value("public_cache_answers_total", {"result": result}) or 0
+
+    hits, misses = count("hit"), count("miss")
+    client.get(HOME)
+    client.get(HOME)
+    assert (count("hit") - hits, count("miss") - misses) == (1, 1)

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     BASE_DIR,
     GUNICORN,
     PYTHON,

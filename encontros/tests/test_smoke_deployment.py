@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from encontros.tests.servers import BASE_DIR, gunicorn, manage, production_environment
+from events.tests.servers import BASE_DIR, gunicorn, manage, production_environment
 
 pytestmark = pytest.mark.delivery
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -24,6 +24,27 @@ class CoverStorageUnavailable(exceptions.APIException):
         "few minutes."
     )
     default_code = "storage_unavailable"
+
+
+# Errors that Django answers itself, before or after the API's views run.
+DJANGO_ERROR_MESSAGES = {
+    400: gettext_lazy("The request is malformed."),
+    403: gettext_lazy("You do not have permission to perform this action."),
+    404: exceptions.NotFound.default_detail,
+    500: gettext_lazy("Something went wrong on our side. Please try again later."),
+    503: gettext_lazy("The service is temporarily unavailable. Please try again shortly."),
+}
+
+
+def error_response(status_code, errors=None):
+    """An answer in the API's error shape for errors outside DRF's views (a
+    malformed URL, an unknown path, a database outage, a server error);
+    `errors` names the invalid query parameters of a 400."""
+    if errors:
+        body = {"message": _validation_message(errors), "errors": errors}
+    else:
+        body = {"message": str(DJANGO_ERROR_MESSAGES[status_code]), "errors": {}}
+    return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
 
 
 def exception_handler(exc, context):

@@ -2,8 +2,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
-# Far beyond any real list, and within every database's OFFSET range.
-MAX_OFFSET = 2**31 - 1
+from .filters import ONCE_ONLY
+
+# Deeper pages cost the database a scan of every skipped row; no reader needs them.
+MAX_OFFSET = 10_000
 
 
 class EventPagination(LimitOffsetPagination):
@@ -19,14 +21,26 @@ class EventPagination(LimitOffsetPagination):
         )
 
     def get_offset(self, request):
-        return self._bounded_integer(request, self.offset_query_param, 0, 0, MAX_OFFSET)
+        too_deep = _(
+            "Offsets beyond %(max)s are not served: narrow the filters instead "
+            "(starts_after, starts_before, city, technology, search)."
+        ) % {"max": MAX_OFFSET}
+        return self._bounded_integer(
+            request, self.offset_query_param, 0, 0, MAX_OFFSET, max_value_message=too_deep
+        )
 
     @staticmethod
-    def _bounded_integer(request, name, default, minimum, maximum):
-        value = request.query_params.get(name, "")
+    def _bounded_integer(request, name, default, minimum, maximum, max_value_message=None):
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise serializers.ValidationError({name: [ONCE_ONLY]})
+        value = values[0] if values else ""
         if value == "":
             return default
-        field = serializers.IntegerField(min_value=minimum, max_value=maximum)
+        messages = {"max_value": max_value_message} if max_value_message else {}
+        field = serializers.IntegerField(
+            min_value=minimum, max_value=maximum, error_messages=messages
+        )
         try:
             return field.run_validation(value)
         except serializers.ValidationError as exc:
@@ -44,7 +58,10 @@ class EventPagination(LimitOffsetPagination):
                 "minimum": 0,
                 "maximum": MAX_OFFSET,
                 "default": 0,
-                "description": _("Number of events to skip."),
+                "description": _(
+                    "Number of events to skip, at most %(max)s: narrow the filters to go further."
+                )
+                % {"max": MAX_OFFSET},
             },
         }
         parameters = super().get_schema_operation_parameters(view)

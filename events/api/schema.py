@@ -292,6 +292,7 @@ EXAMPLES = {
     "description": "Talks about Django and data science, then pizza.\nFree registration.",
     "starts_at": "2025-06-10T19:00:00-03:00",
     "ends_at": "2025-06-10T22:00:00-03:00",
+    "time_zone": "America/Sao_Paulo",
     "mode": "hybrid",
     "city": "Florianópolis",
     "state": "SP",
@@ -302,7 +303,13 @@ EXAMPLES = {
     "organizer_name": "Python Floripa",
     "organizer_email": "contato@pythonfloripa.org",
     "url": "https://pythonfloripa.org/encontros/42",
-    "is_free": True,
+    "is_free": False,
+    "price_from": "30.00",
+    "price_to": "120.00",
+    "currency": "BRL",
+    "tickets_url": "https://pythonfloripa.org/ingressos/42",
+    "cancellation_reason": "",
+    "rejection_reason": "",
     "status": "published",
     "created_at": "2025-05-02T10:15:00-03:00",
     "updated_at": "2025-05-03T08:30:00-03:00",
@@ -356,7 +363,7 @@ def allow_empty_query_values(result, generator, request, public):
 
 
 # Answers carry every field of their component, but these.
-OPTIONAL_IN_ANSWERS = {"organizer_email"}
+OPTIONAL_IN_ANSWERS = {"organizer_email", "rejection_reason"}
 
 
 def require_answer_fields(result, generator, request, public):

@@ -155,6 +155,7 @@ class EventSerializer(serializers.ModelSerializer):
             "description",
             "starts_at",
             "ends_at",
+            "time_zone",
             "mode",
             "city",
             "state",
@@ -166,7 +167,13 @@ class EventSerializer(serializers.ModelSerializer):
             "organizer_email",
             "url",
             "is_free",
+            "price_from",
+            "price_to",
+            "currency",
+            "tickets_url",
             "status",
+            "rejection_reason",
+            "cancellation_reason",
             "created_at",
             "updated_at",
             "revision",
@@ -182,10 +189,33 @@ class EventSerializer(serializers.ModelSerializer):
                     "holder of the edit token."
                 )
             },
+            "time_zone": {
+                "help_text": _(
+                    "IANA name of the zone where the event happens, e.g. America/Manaus. "
+                    "Times are shown on its clock. When left out on creation: the zone of "
+                    "the city, else America/Sao_Paulo."
+                )
+            },
             "status": {
                 "help_text": _(
-                    "Set by staff. The edit token holder may only cancel a published event."
+                    "Set by staff. The edit token holder may only cancel a published event, "
+                    "and publish it again while it has not started."
                 )
+            },
+            "is_free": {"help_text": _("Free events have no price.")},
+            "price_from": {
+                "help_text": _("The cheapest ticket, or the only price; only for paid events.")
+            },
+            "price_to": {"help_text": _("The most expensive ticket, when prices vary.")},
+            "currency": {"help_text": _("ISO 4217 code of the prices.")},
+            "rejection_reason": {
+                "help_text": _(
+                    "Set by staff when rejecting. Shown only to staff and to the holder of "
+                    "the edit token."
+                )
+            },
+            "cancellation_reason": {
+                "help_text": _("Shown on the public page of a cancelled event.")
             },
             "revision": {
                 "help_text": _(
@@ -239,20 +269,28 @@ class EventSerializer(serializers.ModelSerializer):
         return value
 
     def to_representation(self, event):
-        data = super().to_representation(event)
+        # Times with the offset of the event's own clock.
+        with timezone.override(event.zone):
+            data = super().to_representation(event)
         if not self.context.get("shows_private_fields"):
             del data["organizer_email"]
+            del data["rejection_reason"]
         return data
+
+    def validate_rejection_reason(self, reason):
+        current = self.instance.rejection_reason if self.instance else ""
+        if reason != current and not self.context.get("is_event_manager"):
+            raise serializers.ValidationError(_("Only staff can set this field."))
+        return reason
 
     def validate_status(self, status):
         current = self.instance.status if self.instance else None
         if self.context.get("is_event_manager") or status == current:
             return status
-        if (
-            self.instance
-            and status == Event.Status.CANCELLED
-            and self.instance.organizer_can_cancel
-        ):
+        event = self.instance
+        if event and status == Event.Status.CANCELLED and event.organizer_can_cancel:
+            return status
+        if event and status == Event.Status.PUBLISHED and event.organizer_can_restore():
             return status
         raise serializers.ValidationError(_("Only staff can set this status."))
 
@@ -260,6 +298,9 @@ class EventSerializer(serializers.ModelSerializer):
         """The validated model fields, and the technology names (None: unchanged)."""
         fields = dict(self.validated_data)
         fields.pop("confirm_duplicate", None)
+        if self.instance is None:
+            # Empty: the model takes the city's zone.
+            fields.setdefault("time_zone", "")
         return fields, fields.pop("technologies", None)
 
     @property

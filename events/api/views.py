@@ -3,7 +3,6 @@ from django.urls import reverse
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import APIException, NotFound
@@ -45,7 +44,8 @@ class EventWriteMixin:
     """Changes go through events.services, like the site's and the admin's.
 
     Answers carry the event's revision as ETag; a change sent with If-Match is
-    made only if the event is still at that revision (412 otherwise).
+    made only if the event is still at that revision (412 otherwise). Answers
+    that may carry the edit token or private fields are never stored by a cache.
     """
 
     def expected_revision(self):
@@ -62,16 +62,38 @@ class EventWriteMixin:
 
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
+        event = serializer.instance
+        status_before = event.status
+        status = fields.pop("status", status_before)
+        user = self.request.user
         try:
             services.event_update(
-                event=serializer.instance,
+                event=event,
                 channel=services.Channel.API,
                 changes=fields,
                 technology_names=technology_names,
                 expected_revision=self.expected_revision(),
+                moderated=not self.acts_as_event_manager(),
+                user=user,
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
+        # Only a status the client asked for: the update itself may have sent the
+        # event back for approval.
+        if status in (status_before, event.status):
+            return
+        # Organizers cancel and restore under the site's rules (serializer.validate_status).
+        if not serializer.context.get("is_event_manager"):
+            if status == Event.Status.CANCELLED:
+                services.event_cancel(
+                    event=event, channel=services.Channel.API, reason=event.cancellation_reason
+                )
+            else:
+                services.event_restore(event=event, channel=services.Channel.API)
+        else:
+            services.event_set_status(
+                event=event, status=status, channel=services.Channel.API, user=user
+            )
 
     def perform_destroy(self, event):
         try:
@@ -86,7 +108,10 @@ class EventWriteMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code in (200, 201) and "revision" in (response.data or {}):
             response["ETag"] = etag(response.data["revision"])
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.answers_privately():
+            response["Cache-Control"] = "no-store"
+        return response
 
     @schema.event_cover
     @action(
@@ -134,6 +159,11 @@ class EventViewSet(
     def acts_as_event_manager(self):
         # Whoever sends a token acts as its holder, staff included.
         return self.edit_token is None and is_event_manager(self.request.user, self.request.method)
+
+    def answers_privately(self):
+        return (
+            self.action == "create" or self.edit_token is not None or self.acts_as_event_manager()
+        )
 
     def filter_queryset(self, queryset):
         # The filters and their defaults (upcoming, published) narrow the list only:
@@ -215,6 +245,13 @@ class EventByTokenViewSet(
             raise NotFound()
         return event
 
+    def acts_as_event_manager(self):
+        # Whoever sends a token acts as its holder, staff included.
+        return False
+
+    def answers_privately(self):
+        return True
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "shows_private_fields": True}
 
@@ -241,27 +278,3 @@ class CityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 def not_found(request, *args, **kwargs):
     """Any other path under /api/: a 404 in the API's error shape, not the site's page."""
     raise NotFound()
-
-
-class SelfHostedDocsMixin:
-    """The documentation pages may load nothing from other sites. Redoc's sidebar
-    shows its maker's logo from a CDN: the policy blocks it and Redoc drops the
-    image when it fails to load."""
-
-    CONTENT_SECURITY_POLICY = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "worker-src 'self' blob:; frame-ancestors 'none'"
-    )
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Content-Security-Policy"] = self.CONTENT_SECURITY_POLICY
-        return response
-
-
-class RedocView(SelfHostedDocsMixin, SpectacularRedocView):
-    pass
-
-
-class SwaggerView(SelfHostedDocsMixin, SpectacularSwaggerSplitView):
-    pass

@@ -76,9 +76,18 @@ def submission(client, **overrides):
         "technology_names": "Python, Django",
         "organizer_name": "Grupy PE",
         "organizer_email": "",
-        "is_free": "on",
+        "is_free": "True",
         "homepage": "",
         "rendered_at": form["rendered_at"].value(),
     }
     data.update(overrides)
     return client.post(create, {k: v for k, v in data.items() if v is not None})
+
+
+# The management forms of the event admin's inlines (reports, status history), as an
+# admin page with no rows in them posts them.
+EVENT_ADMIN_INLINES = {
+    f"{prefix}-{name}": "0"
+    for prefix in ("reports", "status_changes")
+    for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+}

@@ -1,15 +1,20 @@
 import csv
 import io
 import re
+import string
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from events.admin import _csv_safe
 from events.edit_tokens import hash_edit_token
 from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
+from .helpers import EVENT_ADMIN_INLINES
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +79,9 @@ class TestEventAdmin:
                 "mode": "online",
                 "online_url": "https://meet.example.org/x",
                 "organizer_name": "Staff",
-                "is_free": "on",
+                "is_free": "True",
+                "currency": "BRL",
+                **EVENT_ADMIN_INLINES,
             },
         )
         assert response.status_code == 302, response.context["adminform"].form.errors
@@ -118,12 +125,35 @@ class TestEventAdmin:
         assert rows[0]["title"] == '\'=HYPERLINK("x")'
         assert rows[0]["organizer_email"] == "o@example.org"
 
+    @pytest.mark.parametrize(
+        ("title", "exported"),
+        [
+            ('Meetup;=HYPERLINK("x")', 'Meetup;\'=HYPERLINK("x")'),
+            ("a, +1", "a, '+1"),
+            ("a;\t-1", "a;'\t-1"),
+        ],
+    )
+    def test_export_csv_neutralises_formulas_after_either_separator(
+        self, admin_client, title, exported
+    ):
+        event = EventFactory(title=title)
+
+        response = run_action(admin_client, "export_csv", [event])
+
+        (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+        assert row["title"] == exported
+
     def test_issue_edit_link_replaces_the_old_one(self, admin_client, client):
         event = EventFactory(edit_token="old-token")
-        response = run_action(admin_client, "issue_edit_link", [event])
-        message = " ".join(str(m) for m in response.context["messages"])
-        token = re.search(r"/events/edit/([A-Za-z0-9_-]{43})/", message).group(1)
+        response = admin_client.post(
+            CHANGELIST, {"action": "issue_edit_link", "_selected_action": [event.pk]}
+        )
+        token = re.search(r"/events/edit/([A-Za-z0-9_-]{43})/", response.content.decode())[1]
         event.refresh_from_db()
+        assert "no-store" in response["Cache-Control"]
+        # Never in the messages cookie, which anyone holding it can read.
+        assert token not in str(response.cookies)
+        assert not list(response.wsgi_request._messages)
         assert event.edit_token_hash == hash_edit_token(token)
         assert client.get(reverse("events:edit", kwargs={"token": token})).status_code == 200
 
@@ -208,3 +238,85 @@ def test_the_app_is_named_in_the_visitors_language(admin_client):
 
     assert '<a href="/admin/events/"' in response.content.decode()
     assert ">Eventos<" in response.content.decode()
+
+
+ADMIN_LISTS = [CHANGELIST, reverse("admin:events_technology_changelist")]
+ADMIN_QUERY_NAMES = ["q", "city", "status__exact", "mode__exact", "technologies__id__exact"]
+ADMIN_QUERY_NAMES += ["starts_at__gte", "starts_at__year", "o", "p", "e"]
+TEXT_WITH_NUL = st.builds(
+    lambda before, after: f"{before}\x00{after}",
+    st.text(max_size=8),
+    st.text(max_size=8),
+)
+
+
+class TestAdminQueriesWithNulBytes:
+    """PostgreSQL cannot compare text with a NUL byte: such filters are a 400."""
+
+    @given(
+        url=st.sampled_from(ADMIN_LISTS),
+        name=st.sampled_from(ADMIN_QUERY_NAMES),
+        value=TEXT_WITH_NUL,
+    )
+    @settings(max_examples=60)
+    def test_admin_lists_refuse_any_filter_holding_a_nul_byte(self, admin_client, url, name, value):
+        response = admin_client.get(url, {name: value})
+
+        assert response.status_code == 400
+
+    @given(term=TEXT_WITH_NUL)
+    @settings(max_examples=30)
+    def test_autocomplete_refuses_any_term_holding_a_nul_byte(self, admin_client, term):
+        query = {
+            "term": term,
+            "app_label": "events",
+            "model_name": "event",
+            "field_name": "technologies",
+        }
+
+        response = admin_client.get(reverse("admin:autocomplete"), query)
+
+        assert response.status_code == 400
+
+    @pytest.mark.parametrize("query", ["q=%00", "city=%00", "technologies__id__exact=1%00"])
+    def test_the_reported_filters_are_400s(self, admin_client, query):
+        assert admin_client.get(f"{CHANGELIST}?{query}").status_code == 400
+
+
+FORMULA_STARTS = "=+-@\uff1d\uff0b\uff0d\uff20"
+# Characters that some spreadsheets drop before reading a cell, so that they may
+# reveal a formula behind them.
+DROPPED_BEFORE_A_CELL = string.whitespace + '"\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029\u3000'
+
+
+def reads_as_a_formula(field):
+    """Whether a spreadsheet could run the field: a formula character at its start,
+    or behind a tab or carriage return that a spreadsheet drops."""
+    first_visible = field.lstrip(DROPPED_BEFORE_A_CELL)[:1]
+    return bool(first_visible) and first_visible in FORMULA_STARTS
+
+
+@given(
+    cells=st.lists(
+        st.text(alphabet=st.sampled_from(FORMULA_STARTS + "\t\r,;\"\n 'ab1") | st.characters()),
+        min_size=1,
+        max_size=4,
+    )
+)
+@example(cells=["a;\t-1"])
+@settings(max_examples=300)
+def test_no_exported_cell_reads_as_a_formula_in_either_separator_convention(cells):
+    written = io.StringIO()
+    csv.writer(written).writerow([_csv_safe(cell) for cell in cells])
+    output = written.getvalue()
+
+    # Read by a CSV parser with each separator, and split naively as the most
+    # careless reader would (every separator and line break starts a cell).
+    fields = [
+        field
+        for delimiter in ",;"
+        for row in csv.reader(io.StringIO(output, newline=""), delimiter=delimiter)
+        for field in row
+    ]
+    fields += re.split(r"[,;\r\n]", output)
+    assert not [field for field in fields if reads_as_a_formula(field)], output

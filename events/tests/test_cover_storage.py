@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from encontros.tests.servers import free_port
 from events import covers, services
 from events.models import Event
 
 from .factories import EventFactory
 from .helpers import EDIT_TOKEN, submission
+from .servers import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from events import covers, services
 from events.models import Event
 
 from .factories import EventFactory
-from .helpers import EDIT_TOKEN, submission
+from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, submission
 
 pytestmark = pytest.mark.django_db
 
@@ -193,12 +193,15 @@ def test_staff_remove_a_cover_in_the_admin(admin_client, django_capture_on_commi
         for name, value in form.initial.items()
         if value is not None and name not in ("technologies",)
     }
+    # Times are typed on the event's clock.
+    starts_at, ends_at = event.local_starts_at, event.ends_at.astimezone(event.zone)
     data.update(
-        starts_at_0=event.starts_at.strftime("%Y-%m-%d"),
-        starts_at_1=event.starts_at.strftime("%H:%M:%S"),
-        ends_at_0=event.ends_at.strftime("%Y-%m-%d"),
-        ends_at_1=event.ends_at.strftime("%H:%M:%S"),
+        starts_at_0=starts_at.strftime("%Y-%m-%d"),
+        starts_at_1=starts_at.strftime("%H:%M:%S"),
+        ends_at_0=ends_at.strftime("%Y-%m-%d"),
+        ends_at_1=ends_at.strftime("%H:%M:%S"),
         remove_cover="on",
+        **EVENT_ADMIN_INLINES,
     )
     data.pop("starts_at"), data.pop("ends_at")
 

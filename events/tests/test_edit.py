@@ -41,7 +41,7 @@ def form_data(event, **overrides):
         "technology_names": "Python",
         "organizer_name": event.organizer_name,
         "organizer_email": event.organizer_email,
-        "is_free": "on",
+        "is_free": "True",
     }
     data.update(overrides)
     return data
@@ -104,8 +104,8 @@ class TestEditLink:
         assert page.status_code == 200
         assert "badge text-bg-danger" in page.content.decode()
 
-    def test_cancel_needs_post(self, client, event):
-        assert client.get(edit_url("events:cancel")).status_code == 405
+    def test_cancel_asks_for_confirmation_first(self, client, event):
+        assert client.get(edit_url("events:cancel")).status_code == 200
         assert Event.objects.get().status == Event.Status.PUBLISHED
 
     def test_pending_events_cannot_be_cancelled_into_view(self, client):

@@ -66,10 +66,10 @@ class TestEventRules:
 
 
 class TestTechnology:
-    def test_names_are_unique_ignoring_case(self):
+    def test_the_database_refuses_a_second_technology_with_the_same_slug(self):
         Technology.objects.create(name="Python", slug="python")
         with pytest.raises(IntegrityError), transaction.atomic():
-            Technology.objects.create(name="python", slug="python-2")
+            Technology.objects.create(name="python", slug="python")
 
     def test_get_or_create_by_name_matches_ignoring_case_and_spaces(self):
         python = Technology.objects.get_or_create_by_name("Python")

@@ -14,7 +14,7 @@ from functools import partial
 import psycopg
 import pytest
 
-from encontros.tests.servers import (
+from events.tests.servers import (
     concurrently,
     gunicorn,
     manage,

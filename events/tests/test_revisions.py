@@ -4,9 +4,11 @@ test_races.py.)"""
 
 import icalendar
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg import errors
 
 from events import services
 from events.models import Event
@@ -127,3 +129,37 @@ def test_a_deletion_that_names_an_old_revision_is_refused(event):
         services.event_delete(event=event, channel=WEB, expected_revision=0)
 
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("conflict", [errors.DeadlockDetected, errors.SerializationFailure])
+def test_a_change_that_loses_a_conflict_runs_once_more(event, conflict, monkeypatch):
+    attempts = []
+    lock_current = services._lock_current
+
+    def conflicting_once(event, **kwargs):
+        attempts.append(event.pk)
+        if len(attempts) == 1:
+            raise OperationalError("conflict") from conflict()
+        return lock_current(event, **kwargs)
+
+    monkeypatch.setattr(services, "_lock_current", conflicting_once)
+    services.event_update(event=event, channel=WEB, changes={"venue": "Mine"})
+
+    assert len(attempts) == 2
+    assert Event.objects.get(pk=event.pk).venue == "Mine"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_over_its_bound_is_not_run_again(event, monkeypatch):
+    attempts = []
+
+    def timed_out(event, **kwargs):
+        attempts.append(event.pk)
+        raise OperationalError("statement timeout") from errors.QueryCanceled()
+
+    monkeypatch.setattr(services, "_lock_current", timed_out)
+    with pytest.raises(OperationalError):
+        services.event_update(event=event, channel=WEB, changes={"venue": "Mine"})
+
+    assert len(attempts) == 1

@@ -3,6 +3,7 @@ links, the sitemap, robots.txt, and the headers that keep edit links private."""
 
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
+from decimal import Decimal
 from urllib.robotparser import RobotFileParser
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import Event
+from events.sitemaps import EventSitemap
 
 from .factories import EventFactory, TechnologyFactory
 from .pages import page_metadata
@@ -112,6 +114,7 @@ def test_cancelled_paid_event_is_marked_cancelled_and_offered_where_it_was_sold(
     event = EventFactory(
         status=Event.Status.CANCELLED,
         is_free=False,
+        price_from=Decimal("25"),
         ends_at=None,
         starts_at=datetime(2030, 3, 10, 19, 0, 12, 345678, tzinfo=SAO_PAULO),
         url="https://tickets.example.org/",
@@ -121,7 +124,7 @@ def test_cancelled_paid_event_is_marked_cancelled_and_offered_where_it_was_sold(
 
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
     assert data["offers"]["url"] == "https://tickets.example.org/"
-    assert "price" not in data["offers"]
+    assert data["offers"]["price"] == "25.00"
     # Without an end, the event lasts the site's default duration; whole seconds.
     assert data["endDate"] == "2030-03-10T22:00:12-03:00"
 
@@ -190,22 +193,46 @@ def test_list_page_announces_its_feeds(client):
     }
 
 
+def sitemap_urls(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
+
+
 def test_sitemap_lists_public_events_and_the_lists(client):
     published = EventFactory()
     cancelled = EventFactory(status=Event.Status.CANCELLED)
     pending = EventFactory(status=Event.Status.PENDING)
 
-    response = client.get("/sitemap.xml")
+    sections = sitemap_urls(client, "/sitemap.xml")
 
-    assert response.status_code == 200
-    urls = {loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")}
+    urls = {url for section in sections for url in sitemap_urls(client, section)}
     assert urls == {
         f"http://testserver{published.get_absolute_url()}",
         f"http://testserver{cancelled.get_absolute_url()}",
         "http://testserver/",
         "http://testserver/events/past/",
     }
-    assert pending.get_absolute_url() not in response.content.decode()
+    assert pending.get_absolute_url() not in str(urls)
+
+
+def test_the_sitemap_is_an_index_of_sections_of_at_most_10000_addresses(client, monkeypatch):
+    assert EventSitemap.limit <= 10_000
+    monkeypatch.setattr(EventSitemap, "limit", 2)
+    EventFactory.create_batch(5)
+
+    index = client.get("/sitemap.xml")
+    sections = sitemap_urls(client, "/sitemap.xml")
+
+    assert sorted(sections) == sorted(
+        [
+            "http://testserver/sitemap-events.xml",
+            "http://testserver/sitemap-events.xml?p=2",
+            "http://testserver/sitemap-events.xml?p=3",
+            "http://testserver/sitemap-lists.xml",
+        ]
+    )
+    assert f"{SITEMAP}lastmod" in {element.tag for element in ET.fromstring(index.content).iter()}
 
 
 def test_robots_txt_keeps_crawlers_out_of_admin_edit_links_and_api(client, event):

@@ -148,27 +148,25 @@ class TestEventCreate:
 class TestEventUpdate:
     def test_technologies_left_out_stay_as_they_are(self):
         event = EventFactory(technologies=[TechnologyFactory(name="Go")])
-        event.title = "Renamed"
 
-        services.event_update(event=event, channel=WEB)
+        services.event_update(event=event, channel=WEB, changes={"title": "Renamed"})
 
         assert [technology.name for technology in event.technologies.all()] == ["Go"]
 
     def test_new_technologies_replace_the_old_ones_and_the_search_follows(self):
         event = EventFactory(technologies=[TechnologyFactory(name="Go")])
 
-        services.event_update(event=event, channel=WEB, technology_names=["Rust"])
+        services.event_update(event=event, channel=WEB, changes={}, technology_names=["Rust"])
 
         assert list(Event.objects.search("rust")) == [event]
         assert not Event.objects.search("go").exists()
 
     def test_an_invalid_change_is_refused_and_not_saved(self):
         event = EventFactory(title="Before")
-        event.title = "After"
-        event.ends_at = event.starts_at - timedelta(hours=1)
+        changes = {"title": "After", "ends_at": event.starts_at - timedelta(hours=1)}
 
         with pytest.raises(ValidationError):
-            services.event_update(event=event, channel=WEB)
+            services.event_update(event=event, channel=WEB, changes=changes)
 
         assert Event.objects.get(pk=event.pk).title == "Before"
 

@@ -53,6 +53,14 @@ class TestSubmission:
         assert f"/events/edit/{token}/" in mail.outbox[0].body
         assert "Python Recife" in mail.outbox[0].subject
 
+    def test_without_a_mail_server_nothing_is_sent_and_the_page_says_so(self, english, settings):
+        settings.EMAIL_ENABLED = False
+
+        response = submission(english, organizer_email="org@example.org")
+
+        assert mail.outbox == []
+        assert "This site does not send e-mails" in response.content.decode()
+
     def test_no_email_without_an_address(self, client):
         submission(client)
         assert mail.outbox == []

@@ -2,11 +2,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from events import services
+from events.menus import filter_menus
 from events.models import Event
 
 from .factories import EventFactory, TechnologyFactory
@@ -65,6 +68,7 @@ class TestHome:
         def queries_for_listing(count):
             Event.objects.all().delete()
             EventFactory.create_batch(count, technologies=technologies)
+            cache.clear()  # the menus, computed once per content version
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(HOME, {"technology": technologies[0].slug}).status_code == 200
             return len(queries)
@@ -219,3 +223,15 @@ def test_city_menu_lists_each_city_once_whatever_its_case(client):
 def test_extra_filters_are_unfolded_only_when_in_use(client, params, in_use):
     content = client.get(HOME, params).content.decode()
     assert ('<details class="more-filters mb-3" open>' in content) is in_use
+
+
+def test_filter_menus_are_computed_once_then_follow_a_write(django_assert_num_queries):
+    event = EventFactory(city="Recife")
+    filter_menus()
+
+    with django_assert_num_queries(0):
+        assert [city["name"] for city in filter_menus()["cities"]] == ["Recife"]
+
+    services.event_update(event=event, channel=services.Channel.WEB, changes={"city": "Natal"})
+
+    assert [city["name"] for city in filter_menus()["cities"]] == ["Natal"]

@@ -20,3 +20,19 @@ for (const button of document.querySelectorAll("[data-share-url]")) {
     navigator.share({ title: button.dataset.shareTitle, url: button.dataset.shareUrl }).catch(() => {});
   });
 }
+
+// Times of online events, also in the visitor's own time zone when it differs
+// from the event's. Done here, not on the server, so that pages stay cacheable.
+for (const slot of document.querySelectorAll("[data-visitor-time]")) {
+  const moment = new Date(slot.dataset.visitorTime);
+  const options = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  const language = document.documentElement.lang;
+  const inEventZone = new Intl.DateTimeFormat(language, { ...options, timeZone: slot.dataset.timeZone });
+  const inVisitorZone = new Intl.DateTimeFormat(language, options);
+  if (inVisitorZone.format(moment) !== inEventZone.format(moment)) {
+    const time = slot.querySelector("time");
+    time.dateTime = moment.toISOString();
+    time.textContent = new Intl.DateTimeFormat(language, { ...options, timeZoneName: "short" }).format(moment);
+    slot.hidden = false;
+  }
+}

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.api.pagination import MAX_OFFSET
 from events.models import Event
 from events.tests.factories import EventFactory, TechnologyFactory
 
@@ -233,11 +234,17 @@ def test_offset_past_the_end_answers_an_empty_page(api_client):
     assert response.json()["results"] == []
 
 
-def test_offset_beyond_any_database_range_answers_400(api_client):
-    response = api_client.get(LIST_URL, {"offset": 10**30})
+@pytest.mark.parametrize("offset", [MAX_OFFSET + 1, 10**30])
+def test_an_offset_past_the_bound_answers_400_suggesting_narrower_filters(api_client, offset):
+    response = api_client.get(LIST_URL, {"offset": offset}, headers={"Accept-Language": "en"})
 
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["offset"]
+    (message,) = response.json()["errors"]["offset"]
+    assert "narrow the filters" in message
+
+
+def test_the_deepest_offset_is_served(api_client):
+    assert api_client.get(LIST_URL, {"offset": MAX_OFFSET}).status_code == 200
 
 
 @pytest.mark.parametrize("event_count", [5, 50])

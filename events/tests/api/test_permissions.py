@@ -1,8 +1,11 @@
 """Who may read, change and delete an event addressed by its slug."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events.models import Event
@@ -226,7 +229,10 @@ def test_the_token_holder_may_cancel_a_published_event(api_client, owned_event):
     ],
 )
 def test_the_token_holder_may_not_publish_or_moderate(api_client, current, wanted):
-    event = EventFactory(edit_token=EDIT_TOKEN, status=current)
+    # A cancellation can be undone only before the start (see the next test).
+    event = EventFactory(
+        edit_token=EDIT_TOKEN, status=current, starts_at=timezone.now() - timedelta(hours=1)
+    )
 
     response = api_client.patch(
         detail_url(event), {"status": wanted}, headers={"X-Edit-Token": EDIT_TOKEN}
@@ -236,6 +242,36 @@ def test_the_token_holder_may_not_publish_or_moderate(api_client, current, wante
     assert list(response.json()["errors"]) == ["status"]
     event.refresh_from_db()
     assert event.status == current
+
+
+def test_the_token_holder_may_undo_a_cancellation_before_the_start(api_client):
+    event = EventFactory(
+        edit_token=EDIT_TOKEN, status=Event.Status.CANCELLED, cancellation_reason="Rain."
+    )
+
+    response = api_client.patch(
+        detail_url(event), {"status": "published"}, headers={"X-Edit-Token": EDIT_TOKEN}
+    )
+
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.status == Event.Status.PUBLISHED
+    assert event.cancellation_reason == ""
+
+
+def test_the_token_holder_cancels_with_a_public_reason(api_client):
+    event = EventFactory(edit_token=EDIT_TOKEN)
+
+    response = api_client.patch(
+        detail_url(event),
+        {"status": "cancelled", "cancellation_reason": "Speaker ill."},
+        headers={"X-Edit-Token": EDIT_TOKEN},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["cancellation_reason"] == "Speaker ill."
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
 
 
 def test_event_managers_may_publish_a_pending_event(manager_client):

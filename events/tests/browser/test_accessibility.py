@@ -63,7 +63,7 @@ def test_page_has_no_axe_violations(page, pages, axe_violations, name):
 
 def test_submission_form_with_errors_has_no_axe_violations(page, event, axe_violations):
     page.goto("/events/new/")
-    page.locator("form.event-form button[type=submit]").click()
+    page.locator("form.event-form button[type=submit]").first.click()
 
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     assert axe_violations(page) == []

@@ -30,7 +30,8 @@ def submit_event(page):
     page.fill("#id_city", "Natal")
     page.fill("#id_venue", "Praia Shopping")
     page.fill("#id_organizer_name", "Grupy RN")
-    page.locator("form.event-form button[type=submit]").click()
+    page.check("#id_is_free_0")
+    page.locator("form.event-form button[type=submit]").first.click()
 
 
 def test_organizer_submits_edits_cancels_and_deletes_an_event(page, live_server):
@@ -64,11 +65,25 @@ def test_organizer_submits_edits_cancels_and_deletes_an_event(page, live_server)
     assert request_info.value.all_headers().get("referer") == f"{live_server.url}/"
     page.goto(copied)
 
-    page.locator("form[action$='/cancel/'] button[type=submit]").click()
+    page.locator("a[href$='/cancel/']").click()
+    page.fill("#id_reason", "O local fechou para reforma.")
+    page.locator("main form button[type=submit]").click()
     expect(page.locator(".messages .alert-success")).to_be_visible()
-    expect(page.locator("form[action$='/cancel/']")).to_have_count(0)
+    expect(page.locator("a[href$='/cancel/']")).to_have_count(0)
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
+    page.goto(public_url)
+    expect(page.locator(".cancellation-reason")).to_have_text("O local fechou para reforma.")
+
+    # Cancelled by mistake: undone through the edit link, then cancelled again.
+    page.goto(copied)
+    page.locator("form[action$='/restore/'] button[type=submit]").click()
+    expect(page.locator("a[href$='/cancel/']")).to_have_count(1)
+    event.refresh_from_db()
+    assert (event.status, event.cancellation_reason) == (Event.Status.PUBLISHED, "")
+    page.locator("a[href$='/cancel/']").click()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("form[action$='/restore/']")).to_have_count(1)
 
     page.locator("a[href$='/delete/']").click()
     page.locator("main form button[type=submit]").click()
@@ -76,3 +91,35 @@ def test_organizer_submits_edits_cancels_and_deletes_an_event(page, live_server)
     assert not Event.objects.filter(pk=event.pk).exists()
     response = page.goto(copied)
     assert response.status == 404
+
+
+def test_organizer_previews_a_paid_event_before_publishing(page):
+    page.goto("/events/new/")
+    page.fill("#id_title", "Oficina de Rust")
+    page.fill("#id_description", "Mão na massa.")
+    page.fill("#id_starts_at", "2030-05-10T19:00")
+    page.select_option("#id_time_zone", "America/Manaus")
+    page.select_option("#id_mode", "in_person")
+    page.fill("#id_city", "Manaus")
+    page.fill("#id_venue", "Sidia")
+    page.fill("#id_organizer_name", "Rust AM")
+    page.check("#id_is_free_1")
+    page.fill("#id_price_from", "30")
+    page.fill("#id_price_to", "120")
+    page.fill("#id_tickets_url", "https://ingressos.example.org/rust")
+    page.locator("button[name=preview]").click()
+
+    expect(page.locator(".preview-notice")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("Oficina de Rust")
+    expect(page.locator("main")).to_contain_text("R$\u00a030–120")
+    expect(page.locator("main")).to_contain_text("UTC−4")
+    assert not Event.objects.exists()
+
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("#edit-url")).to_be_visible()
+    event = Event.objects.get()
+    assert (event.time_zone, str(event.price_from), str(event.price_to)) == (
+        "America/Manaus",
+        "30.00",
+        "120.00",
+    )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0004_event_revision"),
+        ("events", "0008_moderation"),
     ]
 
     operations = [

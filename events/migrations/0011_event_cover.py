@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0005_technology_former_slugs_event_state"),
+        ("events", "0010_technology_former_slugs_event_state"),
     ]
 
     operations = [

@@ -39,6 +39,9 @@ _SITE_VARIABLES = [
     "DEBUG",
     "ALLOWED_HOSTS",
     "CACHE_URL",
+    "EMAIL_URL",
+    "BASIC_AUTH_USERNAME",
+    "BASIC_AUTH_PASSWORD",
     "LOG_LEVEL",
     "LOG_FORMAT",
     "SECURE_SSL",
@@ -46,6 +49,7 @@ _SITE_VARIABLES = [
     "WEB_CONCURRENCY",
     "HOST",
     "PORT",
+    "METRICS_PORT",
     # Set for the browser tests' process; never in production (check --deploy refuses it).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -177,9 +181,11 @@ def metric_value(metrics_text, sample_name, **labels):
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py encontros.wsgi`, as the Docker image runs it."""
 
-    def __init__(self, environment, *, workers):
-        self.port = free_port()
+    def __init__(self, environment, *, workers, port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.metrics_port = free_port()
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}"
         self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log")
         self.process = subprocess.Popen(
             [GUNICORN, "-c", "gunicorn.conf.py", "encontros.wsgi"],
@@ -188,6 +194,7 @@ class Gunicorn:
                 **environment,
                 "HOST": "127.0.0.1",
                 "PORT": str(self.port),
+                "METRICS_PORT": str(self.metrics_port),
                 "WEB_CONCURRENCY": str(workers),
             },
             stdout=self.log,
@@ -212,6 +219,12 @@ class Gunicorn:
     def post_form(self, path, fields, **kwargs):
         return post_form(f"{self.url}{path}", fields, **kwargs)
 
+    def metrics(self):
+        """The text of /metrics on the metrics port (every worker's metrics)."""
+        status, _headers, body = get(f"{self.metrics_url}/metrics")
+        assert status == 200, body
+        return body
+
     def output(self):
         return Path(self.log.name).read_text()
 
@@ -233,6 +246,88 @@ def gunicorn(environment, *, workers=2):
         yield server
     finally:
         server.stop()
+
+
+_NGINX_CONFIG = """
+{user}
+pid {directory}/nginx.pid;
+error_log {directory}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    upstream site {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://site;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_connect_timeout 2s;
+        }}
+    }}
+}}
+"""
+
+
+class NginxBalancer:
+    """nginx (the Debian package) on 127.0.0.1, balancing over local ports as the
+    load balancer does over pods. `balance(ports)` changes them the way a rolling
+    update takes a pod out of service and back: nginx reloads, and requests
+    already sent finish where they are."""
+
+    def __init__(self, ports):
+        nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+        if nginx is None:
+            skip_or_fail("nginx is not installed (Debian package nginx-light)")
+        self.directory = Path(tempfile.mkdtemp(prefix="encontros-nginx-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = self.directory / "nginx.conf"
+        self._write(ports)
+        self.process = subprocess.Popen(
+            [nginx, "-p", str(self.directory), "-c", str(self.config), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: _accepts_connections(self.port), seconds=10, what=f"nginx on {self.port}")
+
+    def _write(self, ports):
+        self.config.write_text(
+            _NGINX_CONFIG.format(
+                # As root, workers would run as nobody, who cannot read this directory.
+                user="user root;" if os.geteuid() == 0 else "",
+                directory=self.directory,
+                port=self.port,
+                servers="\n".join(f"        server 127.0.0.1:{port};" for port in ports),
+            )
+        )
+
+    def balance(self, ports):
+        self._write(ports)
+        self.process.send_signal(signal.SIGHUP)
+        # Generous: the new nginx workers start, the old ones finish what they sent.
+        time.sleep(2)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def nginx_balancer(ports):
+    balancer = NginxBalancer(ports)
+    try:
+        yield balancer
+    finally:
+        balancer.stop()
 
 
 class SlowUpload:
@@ -307,6 +402,23 @@ class ThrowawayPostgres:
 
     def stop(self):
         self._run(self.pg_ctl, "stop", "-w", "-m", "fast", "-D", str(self.data))
+
+    @contextmanager
+    def hung(self):
+        """The server keeps its connections open but answers nothing (SIGSTOP on
+        every one of its processes), as a database host that froze would."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True
+        ).stdout.split()
+        pids = [postmaster, *map(int, children)]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
 
     def remove(self):
         if (self.data / "postmaster.pid").exists():

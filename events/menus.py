@@ -1,0 +1,37 @@
+"""The city and technology menus of the list pages.
+
+They count or scan every public event, so they are computed once and shared by
+every process through the cache, until a write changes public content.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+
+from .models import Event, Technology
+from .signals import public_content_changed
+
+MENUS_KEY = "filter-menus"
+# A bound for the rare change that a failing cache could not forget.
+MENUS_SECONDS = 300
+
+
+def filter_menus():
+    """{"cities": [...], "technologies": [...]} for the list pages' filters."""
+    menus = cache.get(MENUS_KEY)
+    if menus is None:
+        menus = {
+            "cities": list(Event.objects.public().cities()),
+            "technologies": list(Technology.objects.public()),
+        }
+        cache.set(MENUS_KEY, menus, timeout=MENUS_SECONDS)
+    return menus
+
+
+def forget_menus(**kwargs):
+    # Now, and again on commit: menus computed in between from the data before
+    # the commit are not kept.
+    cache.delete(MENUS_KEY)
+    transaction.on_commit(lambda: cache.delete(MENUS_KEY))
+
+
+public_content_changed.connect(forget_menus, dispatch_uid="filter-menus")

@@ -1,0 +1,58 @@
+"""The Content-Security-Policy holds on every kind of page, and the browser enforces
+it without blocking anything the pages need (Swagger UI and ReDoc included)."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from events.tests.factories import EventFactory, TechnologyFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def strict_page(chromium, live_server):
+    """A visitor whose browser enforces the policy, recording what it blocks."""
+    context = chromium.new_context(base_url=live_server.url, locale="pt-BR")
+    page = context.new_page()
+    page.violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.violations.append(message.text)
+        ),
+    )
+    yield page
+    context.close()
+
+
+def test_site_pages_load_without_a_blocked_resource(strict_page, admin_user):
+    event = EventFactory(technologies=[TechnologyFactory(name="Python", slug="python")])
+
+    for path in [
+        reverse("events:list"),
+        event.get_absolute_url(),
+        reverse("events:create"),
+        reverse("events:embed"),
+        reverse("admin:login"),
+    ]:
+        response = strict_page.goto(path)
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        strict_page.wait_for_load_state("networkidle")
+
+    assert strict_page.violations == []
+
+
+def test_swagger_ui_renders_the_api_under_the_policy(strict_page):
+    strict_page.goto(reverse("api:docs"))
+
+    expect(strict_page.locator("#swagger-ui .info .title")).to_be_visible(timeout=20_000)
+    expect(strict_page.locator(".opblock").first).to_be_visible()
+    assert strict_page.violations == []
+
+
+def test_redoc_renders_the_api_under_the_policy(strict_page):
+    strict_page.goto(reverse("api:redoc"))
+
+    expect(strict_page.locator(".api-info h1").first).to_be_visible(timeout=20_000)
+    assert strict_page.violations == []
