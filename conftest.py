@@ -42,21 +42,29 @@ def _media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit counters and public answers live in the cache: every test starts with none.
+def clear_caches():
+    """Forget rate-limit counters and public answers, in the cache and in this process."""
     from django.core.cache import cache
 
     from encontros import public_cache
 
-    def clear():
-        cache.clear()
-        public_cache.local_store.clear()
-        public_cache.local_version.forget()
+    cache.clear()
+    public_cache.local_store.clear()
+    public_cache.local_version.forget()
 
-    clear()
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and public answers live in the cache: every test starts with none.
+    clear_caches()
     yield
-    clear()
+    clear_caches()
+
+
+@pytest.fixture
+def cold_caches():
+    """A function that empties every cache, for a test that needs several cold reads."""
+    return clear_caches
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from events.api.exceptions import error_response
@@ -58,7 +59,11 @@ def service_unavailable(request, *, busy=False):
     one request (a conflict with others, or a statement over its time bound)."""
     retry_after = "5" if busy else "30"
     if is_api_request(request):
-        response = error_response(503)
+        busy_message = _(
+            "The site could not finish your request because of others made at the same "
+            "time. Nothing was changed: please try again in a few seconds."
+        )
+        response = error_response(503, message=busy_message if busy else None)
         response["Retry-After"] = retry_after
         return response
     template = loader.get_template("503.html")

@@ -72,10 +72,12 @@ def test_a_status_changed_with_other_fields_counts_as_a_status_change(metrics, e
     cancelled = metrics("events_status_changed_total", status="cancelled", channel="api")
     updated = metrics("events_updated_total", channel="api")
 
-    event.title = "Renamed"
-    services.event_update(event=event, channel=services.Channel.API)
-    event.status = Event.Status.CANCELLED
-    services.event_update(event=event, channel=services.Channel.API)
+    services.event_update(event=event, channel=services.Channel.API, changes={"title": "Renamed"})
+    services.event_update(
+        event=event,
+        channel=services.Channel.API,
+        changes={"title": "Called off", "status": Event.Status.CANCELLED},
+    )
 
     assert metrics("events_status_changed_total", status="cancelled", channel="api") == (
         cancelled + 1

@@ -36,14 +36,14 @@ DJANGO_ERROR_MESSAGES = {
 }
 
 
-def error_response(status_code, errors=None):
+def error_response(status_code, errors=None, message=None):
     """An answer in the API's error shape for errors outside DRF's views (a
     malformed URL, an unknown path, a database outage, a server error);
     `errors` names the invalid query parameters of a 400."""
     if errors:
         body = {"message": _validation_message(errors), "errors": errors}
     else:
-        body = {"message": str(DJANGO_ERROR_MESSAGES[status_code]), "errors": {}}
+        body = {"message": str(message or DJANGO_ERROR_MESSAGES[status_code]), "errors": {}}
     return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
 
 

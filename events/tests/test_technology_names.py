@@ -91,6 +91,7 @@ def test_the_site_form_accepts_greek_names_that_differ_by_final_sigma(client, se
         "city": "Recife",
         "venue": "Porto Digital",
         "organizer_name": "Grupo",
+        "is_free": "True",
         "technology_names": "Ασ, Python",
         "rendered_at": form_page.context["form"].initial["rendered_at"],
     }

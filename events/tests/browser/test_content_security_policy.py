@@ -55,4 +55,8 @@ def test_redoc_renders_the_api_under_the_policy(strict_page):
     strict_page.goto(reverse("api:redoc"))
 
     expect(strict_page.locator(".api-info h1").first).to_be_visible(timeout=20_000)
-    assert strict_page.violations == []
+    # ReDoc always tries its vendor's logo from a CDN and has no option to skip it:
+    # the policy blocking it is what keeps every request on the site.
+    assert [
+        violation for violation in strict_page.violations if "cdn.redoc.ly" not in violation
+    ] == []
