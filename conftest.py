@@ -37,6 +37,11 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def clear_caches():
     """Forget rate-limit counters and public answers, in the cache and in this process."""
     from django.core.cache import cache

@@ -8,6 +8,7 @@ See `.env.example` for the full list.
 from datetime import timedelta
 from pathlib import Path
 
+import botocore.config
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -292,8 +293,46 @@ LOGGING = logging_config(
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (event cover images). Locally: MEDIA_ROOT, served by `runserver`.
+# With MEDIA_STORAGE_BUCKET: S3-compatible object storage (e.g. DigitalOcean
+# Spaces), which every replica shares; see .env.example.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_STORAGE_BUCKET = env.str("MEDIA_STORAGE_BUCKET", default="")
+MEDIA_STORAGE_CUSTOM_DOMAIN = env.str("MEDIA_STORAGE_CUSTOM_DOMAIN", default="")
+if MEDIA_STORAGE_BUCKET:
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_STORAGE_BUCKET,
+            "endpoint_url": env.str("MEDIA_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_STORAGE_REGION", default="") or None,
+            "access_key": _required_in_production(
+                "MEDIA_STORAGE_ACCESS_KEY_ID", env.str("MEDIA_STORAGE_ACCESS_KEY_ID", default="")
+            ),
+            "secret_key": _required_in_production(
+                "MEDIA_STORAGE_SECRET_ACCESS_KEY",
+                env.str("MEDIA_STORAGE_SECRET_ACCESS_KEY", default=""),
+            ),
+            # The public address of the files (a CDN or the bucket's), without https://.
+            "custom_domain": MEDIA_STORAGE_CUSTOM_DOMAIN or None,
+            "default_acl": "public-read",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # Covers never change under a name: browsers keep them for a year.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            # An unreachable storage fails an upload in seconds, not minutes.
+            "client_config": botocore.config.Config(
+                connect_timeout=env.float("MEDIA_STORAGE_TIMEOUT", default=3.0),
+                read_timeout=env.float("MEDIA_STORAGE_TIMEOUT", default=3.0),
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        },
+    }
+else:
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -321,7 +360,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # Cover images may be served from the object storage's own domain.
+        "img-src": [SELF, "data:"]
+        + ([f"https://{MEDIA_STORAGE_CUSTOM_DOMAIN}"] if MEDIA_STORAGE_CUSTOM_DOMAIN else []),
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -352,7 +393,7 @@ API_CREATE_THROTTLE_RATE = env.str("API_CREATE_THROTTLE_RATE", default="20/h")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{APP_TITLE} API",
-    "DESCRIPTION": (
+    "DESCRIPTION": _(
         "Read and publish tech events. Every error answers with the `Error` body: a "
         "`message` and, for invalid input, `errors` per field or query parameter."
     ),
@@ -371,9 +412,9 @@ SPECTACULAR_SETTINGS = {
         "events.api.schema.allow_empty_query_values",
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
+        "events.api.schema.translate_untranslated_texts",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -32,6 +33,9 @@ urlpatterns = [
         name="sitemap-section",
     ),
 ] + i18n_patterns(path("", include("events.urls")), prefix_default_language=False)
+# Uploaded files from MEDIA_ROOT, in development only (DEBUG); production keeps them
+# in object storage, served from there.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "encontros.views.bad_request"
 handler403 = "encontros.views.permission_denied"

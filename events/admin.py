@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -25,6 +26,7 @@ CSV_FIELDS = [
     "time_zone",
     "mode",
     "city",
+    "state",
     "venue",
     "address",
     "online_url",
@@ -135,6 +137,7 @@ class EventAdmin(admin.ModelAdmin):
         "title",
         "local_start",
         "city",
+        "mode",
         "status",
         "email_confirmed",
         "report_count",
@@ -154,7 +157,7 @@ class EventAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-starts_at"]
     autocomplete_fields = ["technologies"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    readonly_fields = ["slug", "created_at", "updated_at", "cover_preview"]
     fieldsets = [
         (
             None,
@@ -170,8 +173,9 @@ class EventAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Cover image"), {"fields": ["cover_preview", "remove_cover"]}),
         (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
-        (_("Where"), {"fields": ["mode", "city", "venue", "address", "online_url"]}),
+        (_("Where"), {"fields": ["mode", "city", "state", "venue", "address", "online_url"]}),
         (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url"]}),
         (
             _("Price"),
@@ -231,6 +235,14 @@ class EventAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description=_("cover image"))
+    def cover_preview(self, event):
+        sources = event.cover_sources()
+        if not sources:
+            return _("None")
+        url, _width = sources["jpg"][0]
+        return format_html('<img src="{}" alt="" style="max-width: 240px">', url)
+
     def save_model(self, request, obj, form, change):
         if not change:
             services.event_create(
@@ -254,6 +266,8 @@ class EventAdmin(admin.ModelAdmin):
                 moderated=False,
                 user=request.user,
             )
+            if form.cleaned_data.get("remove_cover") and obj.cover:
+                services.event_remove_cover(event=obj, channel=services.Channel.ADMIN)
         except Event.DoesNotExist:
             raise Http404 from None
 

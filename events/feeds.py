@@ -9,7 +9,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .calendar import build_calendar
@@ -81,8 +80,8 @@ class UpcomingEventsFeed(Feed):
         title = event.title
         if event.is_cancelled:
             title = _("Cancelled: %(title)s") % {"title": title}
-        # Feed readers show titles as HTML.
-        return escape(title)
+        # Plain text: the feed writer escapes it once for XML.
+        return title
 
     def item_author_name(self, event):
         return event.organizer_name

@@ -4,7 +4,6 @@ so one query string means the same everywhere."""
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -74,12 +73,31 @@ class EventFilter(django_filters.FilterSet):
             "starts_before",
         ]
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, lenient=False, **kwargs):
+        """`lenient`: drop the values that are not valid (e.g. a technology removed
+        since a link was shared) instead of refusing the request; `ignored` lists
+        them for a notice. Pages, feeds and the embed are lenient, the API is not."""
+        self.ignored = []
         if data is not None:
-            # The list's "any technology" option sends `technology=`: it means no filter.
             data = data.copy()
-            data.setlist("technology", [slug for slug in data.getlist("technology") if slug])
+            # The list's "any technology" option sends `technology=`: it means no filter.
+            slugs = [slug for slug in data.getlist("technology") if slug]
+            # Former slugs of renamed technologies mean the technology.
+            technologies = Technology.objects.by_slugs(slugs)
+            if lenient:
+                label = self.base_filters["technology"].label
+                self.ignored += [(label, slug) for slug in slugs if slug not in technologies]
+                slugs = [slug for slug in slugs if slug in technologies]
+            current = [technologies[slug].slug if slug in technologies else slug for slug in slugs]
+            data.setlist("technology", list(dict.fromkeys(current)))
         super().__init__(data, *args, **kwargs)
+        if lenient and data is not None and not self.form.is_valid():
+            for name in self.form.errors:
+                label = self.filters[name].label
+                self.ignored += [(label, value) for value in self.data.getlist(name)]
+                self.data.pop(name)
+            del self._form
+            self.form.is_valid()
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -126,20 +144,18 @@ class EventFilter(django_filters.FilterSet):
 def public_filterset(request, *, past=False):
     """The filters of the request over public upcoming (or past) events.
 
-    Invalid filters are a 400 everywhere: the list page shows the form with its
-    errors, the feeds and the embed (no form to show) go through upcoming_filterset.
+    Invalid values are ignored (see EventFilter's `lenient`): the list page says so,
+    and calendar applications and widgets, which cannot show an error page, still
+    get the events of the valid filters.
     """
     events = Event.objects.public().with_technologies()
     events = events.past() if past else events.upcoming()
-    return EventFilter(request.GET, queryset=events)
+    return EventFilter(request.GET, queryset=events, lenient=True)
 
 
 def upcoming_filterset(request):
-    """The request's valid filters over public upcoming events, or a 400."""
-    filterset = public_filterset(request)
-    if not filterset.is_valid():
-        raise BadRequest(gettext("Some filters are not valid."))
-    return filterset
+    """The request's filters over public upcoming events, for the feeds and the embed."""
+    return public_filterset(request)
 
 
 def feed_title(filterset):

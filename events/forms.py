@@ -1,15 +1,19 @@
+import copy
 import time
 from datetime import UTC
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, RegexValidator, URLValidator
 from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import covers
 from .models import Event, Report, clean_technology_names, validate_no_control_characters
 from .time_zones import (
     BRAZIL_TIME_ZONES,
@@ -20,8 +24,27 @@ from .time_zones import (
 )
 
 
+def _is_valid_for(validator, value):
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+# What HTML accepts as the value of typed inputs (https://html.spec.whatwg.org/#states-of-the-type-attribute).
+_DATE = r"\d{4,}-\d{2}-\d{2}"
+TYPED_INPUT_VALIDATORS = {
+    "url": URLValidator(),
+    "email": EmailValidator(),
+    "date": RegexValidator(rf"^{_DATE}$"),
+    "datetime-local": RegexValidator(rf"^{_DATE}[T ]\d{{2}}:\d{{2}}(:\d{{2}}(\.\d{{1,3}})?)?$"),
+}
+
+
 class SiteBoundField(BoundField):
-    """Bootstrap classes on every widget, and errors announced with the field."""
+    """Bootstrap classes on every widget; errors announced with the field (Django
+    points aria-describedby at `<id>_error`, see includes/_field_errors.html)."""
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
@@ -34,10 +57,20 @@ class SiteBoundField(BoundField):
             css_class = "form-control"
         if self.errors:
             css_class += " is-invalid"
-            described_by = attrs.get("aria-describedby", "")
-            attrs["aria-describedby"] = f"{self.auto_id}_errors {described_by}".strip()
         attrs["class"] = f"{attrs.get('class', '')} {css_class}".strip()
         return attrs
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        """A typed value that its input type does not accept (`notaurl` in a URL
+        input) would be invalid HTML: it is given back in a text input instead."""
+        widget = widget or self.field.widget
+        validator = TYPED_INPUT_VALIDATORS.get(getattr(widget, "input_type", None))
+        value = self.value()
+        if self.form.is_bound and validator and value and isinstance(value, str):
+            if not _is_valid_for(validator, value):
+                widget = copy.copy(widget)
+                widget.input_type = "text"
+        return super().as_widget(widget, attrs, only_initial)
 
 
 class SiteFormRenderer(TemplatesSetting):
@@ -131,6 +164,17 @@ class TechnologyNamesField(forms.CharField):
         return clean_technology_names(super().clean(value).split(","))
 
 
+class CoverField(forms.FileField):
+    """An optional cover image, cleaned into an events.covers.Cover: decoded and
+    re-encoded here, whatever the file's name says."""
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return covers.process_upload(upload) if upload else None
+
+
 def time_zone_choices(current=None):
     """Brazil's zones by their everyday names, and the event's own zone when it is another
     (set through the API)."""
@@ -142,6 +186,14 @@ def time_zone_choices(current=None):
 
 class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
     default_renderer = SiteFormRenderer()
+
+    cover_image = CoverField(
+        label=_("Cover image"),
+        required=False,
+        help_text=_(
+            "Optional: a flyer or photo shown on the event's page. JPEG, PNG or WebP, at most 5 MB."
+        ),
+    )
 
     # Chosen explicitly: neither answer is ticked in a new form.
     is_free = forms.TypedChoiceField(
@@ -169,6 +221,7 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
             "time_zone",
             "mode",
             "city",
+            "state",
             "venue",
             "address",
             "online_url",
@@ -306,6 +359,12 @@ class EventSubmissionForm(EventForm):
 
 class EventAdminForm(EventTimeZoneFormMixin, forms.ModelForm):
     """The admin's event form: times typed on the event's clock, as on the site."""
+
+    remove_cover = forms.BooleanField(
+        label=_("Remove the cover image"),
+        required=False,
+        help_text=_("Its files are deleted when you save."),
+    )
 
     class Meta:
         model = Event

@@ -21,7 +21,9 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prometheus.models import ExportModelOperationsMixin
+from localflavor.br.br_states import STATE_CHOICES
 
+from . import covers
 from .edit_tokens import hash_edit_token
 from .search import normalize, search_terms
 from .time_zones import BRASILIA, time_zone_for_city, time_zone_name, validate_time_zone
@@ -143,12 +145,27 @@ class TechnologyQuerySet(models.QuerySet):
         )
 
     def get_or_create_by_name(self, name):
+        """The technology of that name, or of its former name, created when new."""
         name = " ".join(name.split())
         validate_technology_name(name)
-        technology, _created = self.get_or_create(
-            slug=technology_slug(name), defaults={"name": name}
-        )
+        slug = technology_slug(name)
+        if technology := self.by_slug(slug):
+            return technology
+        technology, _created = self.get_or_create(slug=slug, defaults={"name": name})
         return technology
+
+    def by_slug(self, slug):
+        """The technology with this slug now, or the one that had it before a rename."""
+        return self.by_slugs([slug]).get(slug)
+
+    def by_slugs(self, slugs):
+        """{slug: technology} for the given slugs that are, or were before a rename,
+        a technology's; a current slug wins over a former one."""
+        found = {technology.slug: technology for technology in self.filter(slug__in=slugs)}
+        former = FormerTechnologySlug.objects.filter(slug__in=set(slugs) - set(found))
+        for former_slug in former.select_related("technology"):
+            found[former_slug.slug] = former_slug.technology
+        return found
 
 
 class Technology(models.Model):
@@ -182,6 +199,28 @@ class Technology(models.Model):
         self.slug = technology_slug(self.name)
         if Technology.objects.exclude(pk=self.pk).filter(slug=self.slug).exists():
             raise ValidationError({"name": _("This technology already exists.")})
+
+
+class FormerTechnologySlug(models.Model):
+    """A slug a technology had before it was renamed: calendar subscriptions, widgets
+    and shared links made with it keep finding the technology."""
+
+    slug = models.SlugField(
+        _("slug"), max_length=TECHNOLOGY_SLUG_MAX_LENGTH, unique=True, allow_unicode=True
+    )
+    technology = models.ForeignKey(
+        Technology,
+        on_delete=models.CASCADE,
+        related_name="former_slugs",
+        verbose_name=_("technology"),
+    )
+
+    class Meta:
+        verbose_name = _("former technology slug")
+        verbose_name_plural = _("former technology slugs")
+
+    def __str__(self):
+        return self.slug
 
 
 class EventQuerySet(models.QuerySet):
@@ -316,6 +355,13 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode, default=Mode.IN_PERSON)
     city = models.CharField(_("city"), max_length=100, blank=True, validators=SINGLE_LINE_TEXT)
+    state = models.CharField(
+        _("state"),
+        max_length=2,
+        blank=True,
+        choices=STATE_CHOICES,
+        help_text=_("The state (UF) of the city."),
+    )
     venue = models.CharField(_("venue"), max_length=200, blank=True, validators=SINGLE_LINE_TEXT)
     address = models.CharField(
         _("address"), max_length=300, blank=True, validators=SINGLE_LINE_TEXT
@@ -341,6 +387,11 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         validators=[http_url_validator],
     )
     is_free = models.BooleanField(_("free"), default=True)
+    # The name shared by the stored copies of the cover image (see events.covers),
+    # and the size of the largest copy.
+    cover = models.CharField(_("cover image"), max_length=100, blank=True, editable=False)
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     price_from = models.DecimalField(
         _("price from"),
         max_digits=9,
@@ -438,6 +489,10 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
                 violation_error_message=_("Online and hybrid events need an online URL."),
             ),
             models.CheckConstraint(condition=Q(mode__in=EventMode.values), name="event_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(state="") | Q(state__in=[code for code, _name in STATE_CHOICES]),
+                name="event_state_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=EventStatus.values),
                 name="event_status_valid",
@@ -546,8 +601,20 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         return self.mode != self.Mode.ONLINE
 
     @property
+    def city_and_state(self):
+        return f"{self.city} ({self.state})" if self.city and self.state else self.city
+
+    @property
     def full_address(self):
-        return ", ".join(part for part in (self.venue, self.address, self.city) if part)
+        return ", ".join(part for part in (self.venue, self.address, self.city_and_state) if part)
+
+    def cover_files(self):
+        """The names of the stored copies of the cover image."""
+        return covers.variant_names(self.cover, self.cover_width) if self.cover else []
+
+    def cover_sources(self):
+        """{"webp": [(url, width), ...], "jpg": [...]}, or None without a cover."""
+        return covers.sources(self.cover, self.cover_width) if self.cover else None
 
     def build_search_text(self):
         parts = [self.title, self.description, self.city, self.venue, self.organizer_name]

@@ -10,6 +10,7 @@ import itertools
 import logging
 import smtplib
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,11 +26,12 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import metrics
+from . import covers, metrics
 from .database_errors import is_conflict
 from .edit_tokens import hash_edit_token, new_edit_token
 from .models import (
     Event,
+    FormerTechnologySlug,
     RecoveryLink,
     Report,
     StatusChange,
@@ -364,6 +366,42 @@ def event_cancel(*, event, channel, reason=""):
     )
 
 
+def event_attach_cover(*, event, cover, channel):
+    """Store a processed cover (events.covers.process_upload) and make it the event's
+    next revision; the previous cover's files are deleted once that is saved.
+
+    Returns False, changing nothing, when the file storage fails: the event and
+    its current cover stay as they are, and the door tells the visitor.
+    """
+    try:
+        prefix = covers.store(cover)
+    except covers.CoverStorageError:
+        return False
+    try:
+        return _set_cover(event, (prefix, cover.width, cover.height), channel=channel)
+    except Exception:
+        # E.g. the event was deleted meanwhile: its new files would be orphans.
+        covers.delete_files(covers.variant_names(prefix, cover.width))
+        raise
+
+
+def event_remove_cover(*, event, channel):
+    _set_cover(event, ("", None, None), channel=channel)
+
+
+@transaction.atomic
+def _set_cover(event, cover, *, channel):
+    current = _lock_current(event)
+    old_files = current.cover_files()
+    current.cover, current.cover_width, current.cover_height = cover
+    _save_revision(current, ["cover", "cover_width", "cover_height"])
+    _show_current(event, current)
+    content_changed()
+    transaction.on_commit(partial(covers.delete_files, old_files))
+    logger.info("event cover changed", extra={"event_id": event.pk, "channel": channel})
+    return True
+
+
 @transaction.atomic
 def event_restore(*, event, channel):
     """Undo a cancellation, while the event has not started."""
@@ -394,7 +432,9 @@ def event_delete(*, event, channel, expected_revision=None):
     """Delete an event; Event.DoesNotExist when someone else already did."""
     # Locking the event first, like every writer, orders the writers of one event
     # the same way: no deadlock between a deletion and a change of technologies.
-    _lock_current(event, expected_revision=expected_revision).delete()
+    current = _lock_current(event, expected_revision=expected_revision)
+    transaction.on_commit(partial(covers.delete_files, current.cover_files()))
+    current.delete()
     content_changed()
     logger.info("event deleted", extra={"event_id": event.pk, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()
@@ -471,9 +511,24 @@ def technology_delete(*, technology):
 
 @transaction.atomic
 def technology_save(*, technology):
-    """Save a (renamed) technology and the search text of its events."""
+    """Save a (renamed) technology and the search text of its events.
+
+    A rename keeps the old slug working: links, widgets and calendar subscriptions
+    made with it still find the technology.
+    """
+    old_slug = (
+        Technology.objects.filter(pk=technology.pk).values_list("slug", flat=True).first()
+        if technology.pk
+        else None
+    )
     technology.full_clean()
     technology.save()
+    # A slug in use now means that technology, whoever had it before.
+    FormerTechnologySlug.objects.filter(slug=technology.slug).delete()
+    if old_slug and old_slug != technology.slug:
+        FormerTechnologySlug.objects.update_or_create(
+            slug=old_slug, defaults={"technology": technology}
+        )
     _refresh_search_text_of(technology.events.all())
     content_changed()
 

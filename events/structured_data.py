@@ -11,9 +11,19 @@ ATTENDANCE_MODES = {
     Event.Mode.HYBRID: SCHEMA + "MixedEventAttendanceMode",
 }
 
+# The site's events are in Brazil.
+COUNTRY = "BR"
+
+
+def _iso(moment):
+    """In whole seconds: search engines read ISO 8601 without fractions of a second."""
+    return moment.replace(microsecond=0).isoformat()
+
 
 def _place(event):
-    address = {"@type": "PostalAddress", "addressLocality": event.city}
+    address = {"@type": "PostalAddress", "addressLocality": event.city, "addressCountry": COUNTRY}
+    if event.state:
+        address["addressRegion"] = event.state
     if event.address:
         address["streetAddress"] = event.address
     return {"@type": "Place", "name": event.venue, "address": address}
@@ -31,21 +41,28 @@ def _location(event):
     return [_place(event), _virtual_location(event)]
 
 
-def event_json_ld(event, *, page_url):
+def event_json_ld(event, *, page_url, image_urls=()):
     """The schema.org Event describing a public event, as a dict ready for JSON."""
+    organizer = {"@type": "Organization", "name": event.organizer_name}
+    if event.url:
+        organizer["url"] = event.url
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
         "description": event.description,
-        "startDate": event.local_starts_at.isoformat(),
-        "endDate": event.local_effective_end.isoformat(),
+        "startDate": _iso(event.local_starts_at),
+        "endDate": _iso(event.local_effective_end),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": ATTENDANCE_MODES[event.mode],
         "location": _location(event),
-        "organizer": {"@type": "Organization", "name": event.organizer_name},
+        "organizer": organizer,
+        # Community events are run by the group that organizes them.
+        "performer": {"@type": "PerformingGroup", "name": event.organizer_name},
         "url": page_url,
     }
+    if image_urls:
+        data["image"] = list(image_urls)
     technologies = [technology.name for technology in event.technologies.all()]
     if technologies:
         data["keywords"] = ", ".join(technologies)
@@ -64,7 +81,7 @@ def _offers(event, *, page_url):
         "priceCurrency": event.currency,
         "availability": SCHEMA + "InStock",
         "url": event.tickets_url or event.url or page_url,
-        "validFrom": event.created_at.astimezone(event.zone).isoformat(),
+        "validFrom": _iso(event.created_at.astimezone(event.zone)),
     }
     if event.is_free:
         return {**offer, "price": 0}

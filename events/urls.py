@@ -32,6 +32,11 @@ urlpatterns = [
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("events/<slug:slug>/report/", views.event_report, name="report"),
     path("events/<slug:slug>.ics", feeds.event_calendar, name="event-calendar"),
+    path(
+        "events/<slug:slug>/card/<slug:version>.png",
+        views.event_card,
+        name="card",
+    ),
     path("feeds/events.ics", feeds.upcoming_calendar, name="calendar"),
     path("feeds/events.atom", feeds.UpcomingEventsAtomFeed(), name="atom"),
     path("feeds/events.rss", feeds.UpcomingEventsFeed(), name="rss"),

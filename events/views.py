@@ -3,6 +3,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,13 +11,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_ratelimit.decorators import ratelimit
 
-from . import services
+from . import services, social_card
 from .calendar import google_calendar_url
 from .filters import (
     feed_title,
@@ -55,8 +57,6 @@ class FilteredEventListView(ListView):
 
     def get_queryset(self):
         self.filterset = public_filterset(self.request, past=self.past)
-        if not self.filterset.is_valid():
-            return self.filterset.queryset.none()
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -69,7 +69,7 @@ class FilteredEventListView(ListView):
             **filter_menus(),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
-        if not self.past and self.filterset.is_valid():
+        if not self.past:
             context.update(subscription_links(self.request, self.filterset))
         return context
 
@@ -79,25 +79,50 @@ class FilteredEventListView(ListView):
         query_string = self.filterset.query_string(**extra)
         return self.request.build_absolute_uri(with_query(self.request.path, query_string))
 
-    def render_to_response(self, context, **response_kwargs):
-        if not self.filterset.is_valid():
-            response_kwargs["status"] = 400
-        return super().render_to_response(context, **response_kwargs)
-
 
 class EventDetailView(DetailView):
     queryset = Event.objects.public().with_technologies()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page_url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        event, language = self.object, get_language()
+        page_url = self.request.build_absolute_uri(event.get_absolute_url())
+        card = self.request.build_absolute_uri(social_card.card_url(event, language))
+        images = [card]
+        if sources := event.cover_sources():
+            images.insert(0, self.request.build_absolute_uri(sources["jpg"][-1][0]))
         context.update(
             technologies=self.object.technologies.all(),
             canonical_url=page_url,
-            google_calendar_url=google_calendar_url(self.object, page_url=page_url),
-            json_ld=event_json_ld(self.object, page_url=page_url),
+            google_calendar_url=google_calendar_url(event, page_url=page_url),
+            json_ld=event_json_ld(event, page_url=page_url, image_urls=images),
+            card_url=card,
+            card_alt=social_card.card_alt(event, language),
+            card_width=social_card.WIDTH,
+            card_height=social_card.HEIGHT,
         )
         return context
+
+
+# A card's address changes with what it shows: browsers and caches keep it for a year.
+CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
+CARD_RENDER_CACHE_SECONDS = 24 * 60 * 60
+
+
+def event_card(request, slug, version):
+    """The event's link-preview picture in the language of its address (see events.social_card)."""
+    language = get_language()
+    event = get_object_or_404(Event.objects.public().with_technologies(), slug=slug)
+    if version != social_card.card_version(event, language):
+        return redirect(social_card.card_url(event, language))
+    key = f"social-card:{event.pk}:{language}:{version}"
+    png = cache.get(key)
+    if png is None:
+        png = social_card.render_card(event, language)
+        cache.set(key, png, CARD_RENDER_CACHE_SECONDS)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = CARD_CACHE_CONTROL
+    return response
 
 
 @method_decorator(xframe_options_exempt, name="dispatch")
@@ -129,6 +154,19 @@ def _event_for_token(token):
         raise Http404 from None
 
 
+COVER_NOT_STORED = gettext_lazy(
+    "The image could not be stored right now (the rest is saved). "
+    "Please try again in a few minutes from the edit page."
+)
+
+
+def _attach_cover(event, cover):
+    """Whether the cover, if one was sent, is now the event's."""
+    if cover is None:
+        return True
+    return services.event_attach_cover(event=event, cover=cover, channel=services.Channel.WEB)
+
+
 def _preview(request, form):
     """The event's page as it will look, from the form's valid data, nothing saved."""
     event = form.instance
@@ -154,7 +192,10 @@ def _deleted_meanwhile_is_not_found():
 
 @ratelimit(key="ip", rate=submission_rate, method="POST")
 def event_create(request):
-    form = EventSubmissionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form = EventSubmissionForm(request.POST, request.FILES)
+    else:
+        form = EventSubmissionForm()
     if request.method == "POST" and "edit" in request.POST:
         # Back from the preview: the filled form, without judging it yet.
         return render(request, "events/event_form.html", {"form": form})
@@ -173,6 +214,7 @@ def event_create(request):
             form.duplicate = duplicate.existing
             form.add_error(None, duplicate)
         else:
+            cover_failed = not _attach_cover(submission.event, form.cleaned_data["cover_image"])
             return render(
                 request,
                 "events/event_created.html",
@@ -180,6 +222,7 @@ def event_create(request):
                     "event": submission.event,
                     "edit_url": submission.edit_url,
                     "email_sent": submission.email_sent,
+                    "cover_failed": cover_failed,
                     "email_enabled": settings.EMAIL_ENABLED,
                     "hide_language_switch": True,
                 },
@@ -190,7 +233,10 @@ def event_create(request):
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def event_edit(request, token):
     event = _event_for_token(token)
-    form = EventEditForm(request.POST if request.method == "POST" else None, instance=event)
+    if request.method == "POST":
+        form = EventEditForm(request.POST, request.FILES, instance=event)
+    else:
+        form = EventEditForm(instance=event)
     if request.method == "POST" and form.is_valid():
         was_pending = event.is_pending
         try:
@@ -202,6 +248,7 @@ def event_edit(request, token):
                     technology_names=form.cleaned_data["technology_names"],
                     expected_revision=form.cleaned_data["revision"],
                 )
+                cover_stored = _attach_cover(event, form.cleaned_data["cover_image"])
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
         else:
@@ -215,6 +262,8 @@ def event_edit(request, token):
                 )
             else:
                 messages.success(request, _("Your changes were saved."))
+            if not cover_stored:
+                messages.error(request, COVER_NOT_STORED)
             return redirect("events:edit", token=token)
     return render(
         request,

@@ -17,6 +17,15 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+class CoverStorageUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy(
+        "The image could not be stored right now; the event is unchanged. Try again in a "
+        "few minutes."
+    )
+    default_code = "storage_unavailable"
+
+
 # Errors that Django answers itself, before or after the API's views run.
 DJANGO_ERROR_MESSAGES = {
     400: gettext_lazy("The request is malformed."),

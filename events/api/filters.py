@@ -67,6 +67,7 @@ class EventApiFilter(EventFilter):
     )
     ordering = StableOrderingFilter(
         fields=[("starts_at", "start"), ("created_at", "created")],
+        field_labels={"starts_at": _("Start"), "created_at": _("Creation")},
         label=_("Ordering"),
         help_text=_("start or created; a leading minus sorts in descending order."),
     )

@@ -2,6 +2,7 @@
 body, each operation's summary and answers, the two faces of `technologies`, and
 an example for every field."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +19,7 @@ from events.models import TECHNOLOGY_NAME_MAX_LENGTH
 from .permissions import EDIT_TOKEN_HEADER
 from .serializers import (
     CitySerializer,
+    CoverUploadSerializer,
     EventCreatedSerializer,
     EventSerializer,
     TechnologiesField,
@@ -54,6 +56,7 @@ ERROR_DESCRIPTIONS = {
     413: _("The request body is too large."),
     415: _("The request body is not JSON (`Content-Type: application/json`)."),
     429: _("Too many requests from this client: retry after `Retry-After` seconds."),
+    503: _("The image storage is unavailable: nothing was changed."),
 }
 
 
@@ -115,6 +118,17 @@ EDIT_TOKEN_PARAMETER = OpenApiParameter(
 )
 WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
 DELETE_ERRORS = (401, 403, 404, 412, 429)
+
+event_cover = extend_schema(
+    summary=_("Set or remove the cover image"),
+    description=_(
+        "PUT a multipart/form-data body with the `image` file (JPEG, PNG or WebP, at most "
+        "5 MB); DELETE removes it. For the same people as changes to the event."
+    ),
+    request={"multipart/form-data": CoverUploadSerializer},
+    parameters=[EDIT_TOKEN_PARAMETER, RETRY_AFTER],
+    responses={200: EventSerializer, **error_responses(*WRITE_ERRORS, 503)},
+)
 
 event_viewset = _applying_all(
     extend_schema_view(
@@ -262,6 +276,17 @@ class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
 
 
 EXAMPLES = {
+    "image": "(the image file)",
+    "cover_image": {
+        extension: [
+            {
+                "url": f"https://media.example.org/covers/Xq3T0vYk8bQ2-{width}.{extension}",
+                "width": width,
+            }
+            for width in (480, 960, 1440)
+        ]
+        for extension in ("webp", "jpg")
+    },
     "slug": "python-floripa-42-2025-06-10",
     "title": "Python Floripa #42",
     "description": "Talks about Django and data science, then pizza.\nFree registration.",
@@ -270,6 +295,7 @@ EXAMPLES = {
     "time_zone": "America/Sao_Paulo",
     "mode": "hybrid",
     "city": "Florianópolis",
+    "state": "SP",
     "venue": "Centro de Inovação ACATE",
     "address": "Rodovia SC-401, 4150",
     "online_url": "https://www.youtube.com/@pythonfloripa",
@@ -300,6 +326,17 @@ EXAMPLES = {
 }
 # Where a name means something else in one component.
 COMPONENT_EXAMPLES = {
+    "image": "(the image file)",
+    "cover_image": {
+        extension: [
+            {
+                "url": f"https://media.example.org/covers/Xq3T0vYk8bQ2-{width}.{extension}",
+                "width": width,
+            }
+            for width in (480, 960, 1440)
+        ]
+        for extension in ("webp", "jpg")
+    },
     ("Technology", "slug"): "python",
     ("TechnologyWithCount", "slug"): "python",
     ("Event", "technologies"): [
@@ -353,4 +390,48 @@ def add_examples(result, generator, request, public):
                 prop["example"] = COMPONENT_EXAMPLES[(component, name)]
             elif "$ref" not in prop.get("items", {}):
                 prop["example"] = EXAMPLES[name]
+    return result
+
+
+# English texts that drf-spectacular takes from docstrings and from its own
+# defaults, out of gettext's reach; every other text of the document is
+# translated where it is written. One language per document.
+UNTRANSLATED_TEXTS = {
+    "The event addressed by its edit token alone, as the earlier Flask API did.": _(
+        "The event addressed by its edit token alone, as the earlier Flask API did."
+    ),
+    'Token-based authentication with required prefix "Token"': _(
+        "Staff token, sent as `Authorization: Token …`."
+    ),
+    "No response body": _("No response body"),
+}
+
+
+# Components described by their serializer's docstring, written for developers.
+COMPONENT_DESCRIPTIONS = {
+    "Error": _("The body of every error answer."),
+    "EventCreated": _("The answer to a creation: the only time the edit token is ever shown."),
+}
+
+
+def translate_untranslated_texts(result, generator, request, public):
+    """Postprocessing hook: the texts of UNTRANSLATED_TEXTS and COMPONENT_DESCRIPTIONS
+    in the request's language."""
+    components = result.get("components", {}).get("schemas", {})
+    for name, description in COMPONENT_DESCRIPTIONS.items():
+        if name in components:
+            components[name]["description"] = str(description)
+
+    def translate(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str | Promise):
+                    node[key] = str(UNTRANSLATED_TEXTS.get(str(value), value))
+                else:
+                    translate(value)
+        elif isinstance(node, list):
+            for item in node:
+                translate(item)
+
+    translate(result)
     return result

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from events import covers
 from events.models import MAX_TECHNOLOGIES, Event, Technology, clean_technology_names
 
 
@@ -130,6 +131,12 @@ class EventSerializer(serializers.ModelSerializer):
         ),
     )
     page_url = serializers.SerializerMethodField(help_text=_("The event's public page."))
+    cover_image = serializers.SerializerMethodField(
+        help_text=_(
+            "The cover image's copies by format (webp, jpg), each a list of url and width; "
+            "null without one. Sent with PUT to the event's cover/ address."
+        )
+    )
     confirm_duplicate = StrictBooleanField(
         write_only=True,
         required=False,
@@ -151,6 +158,7 @@ class EventSerializer(serializers.ModelSerializer):
             "time_zone",
             "mode",
             "city",
+            "state",
             "venue",
             "address",
             "online_url",
@@ -170,6 +178,7 @@ class EventSerializer(serializers.ModelSerializer):
             "updated_at",
             "revision",
             "page_url",
+            "cover_image",
             "confirm_duplicate",
         ]
         read_only_fields = ["slug", "created_at", "updated_at", "revision"]
@@ -219,6 +228,32 @@ class EventSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, event):
         return self.context["request"].build_absolute_uri(event.get_absolute_url())
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "url": {"type": "string", "format": "uri"},
+                        "width": {"type": "integer"},
+                    },
+                },
+            },
+        }
+    )
+    def get_cover_image(self, event):
+        sources = event.cover_sources()
+        if sources is None:
+            return None
+        absolute = self.context["request"].build_absolute_uri
+        return {
+            extension: [{"url": absolute(url), "width": width} for url, width in copies]
+            for extension, copies in sources.items()
+        }
 
     def to_internal_value(self, data):
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
@@ -296,3 +331,15 @@ class EventCreatedSerializer(EventSerializer):
             "edit_token": submission.edit_token,
             "edit_url": submission.edit_url,
         }
+
+
+class CoverUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        help_text=_("JPEG, PNG or WebP, at most 5 MB; re-encoded, without its metadata.")
+    )
+
+    def validate_image(self, upload):
+        try:
+            return covers.process_upload(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None

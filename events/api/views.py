@@ -4,19 +4,22 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import APIException, NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from events import services
 from events.models import Event, Technology
 
 from . import schema
+from .exceptions import CoverStorageUnavailable
 from .filters import EventApiFilter
 from .pagination import EventPagination
 from .permissions import EDIT_TOKEN_HEADER, EditTokenHolderOrEventManager, is_event_manager
 from .serializers import (
     CitySerializer,
+    CoverUploadSerializer,
     EventCreatedSerializer,
     EventSerializer,
     TechnologyWithCountSerializer,
@@ -109,6 +112,25 @@ class EventWriteMixin:
         if self.answers_privately():
             response["Cache-Control"] = "no-store"
         return response
+
+    @schema.event_cover
+    @action(
+        detail=True, methods=["put", "delete"], url_path="cover", parser_classes=[MultiPartParser]
+    )
+    def cover(self, request, *args, **kwargs):
+        """The event's cover image: PUT a multipart `image`, DELETE to remove it."""
+        event = self.get_object()
+        if request.method == "DELETE":
+            services.event_remove_cover(event=event, channel=services.Channel.API)
+        else:
+            upload = CoverUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            image = upload.validated_data["image"]
+            if not services.event_attach_cover(
+                event=event, cover=image, channel=services.Channel.API
+            ):
+                raise CoverStorageUnavailable
+        return Response(self.get_serializer(event).data)
 
 
 @schema.event_viewset

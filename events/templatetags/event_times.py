@@ -21,7 +21,8 @@ def event_time(event, moment, format_name="DATETIME_FORMAT", visitor_time=True):
         same_day = site.date() == local.date()
         site_time = date_format(site, "TIME_FORMAT" if same_day else format_name)
     return {
-        "iso": local.isoformat(),
+        # HTML allows at most milliseconds; Python would write microseconds.
+        "iso": local.replace(microsecond=0).isoformat(),
         "shown": date_format(local, format_name),
         "offset": utc_offset_label(local),
         "zone_name": time_zone_name(event.time_zone),

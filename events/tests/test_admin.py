@@ -233,6 +233,13 @@ def test_deleting_a_technology_removes_it_from_search(admin_client):
     assert Event.objects.filter(pk=event.pk).exists()
 
 
+def test_the_app_is_named_in_the_visitors_language(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+
+    assert '<a href="/admin/events/"' in response.content.decode()
+    assert ">Eventos<" in response.content.decode()
+
+
 ADMIN_LISTS = [CHANGELIST, reverse("admin:events_technology_changelist")]
 ADMIN_QUERY_NAMES = ["q", "city", "status__exact", "mode__exact", "technologies__id__exact"]
 ADMIN_QUERY_NAMES += ["starts_at__gte", "starts_at__year", "o", "p", "e"]

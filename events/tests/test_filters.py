@@ -2,6 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.http import urlencode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events import services
+from events.models import Technology
 
 from .factories import EventFactory, TechnologyFactory
 
@@ -46,3 +52,92 @@ def test_technology_filter_ignores_the_blank_choice_next_to_a_real_one(client):
 
     assert list(response.context["event_list"]) == [with_python]
     assert response.context["canonical_url"] == "http://testserver/en/?technology=python"
+
+
+def test_an_unknown_technology_is_ignored_and_the_known_one_kept(client):
+    python = TechnologyFactory(name="Python", slug="python")
+    with_python = EventFactory(technologies=[python])
+    EventFactory()
+
+    response = client.get(reverse("events:list"), {"technology": ["gone", "python"]})
+
+    assert list(response.context["event_list"]) == [with_python]
+    assert response.context["filterset"].ignored == [("Technology", "gone")]
+    assert response.context["canonical_url"] == "http://testserver/en/?technology=python"
+
+
+def test_a_renamed_technology_keeps_its_old_links_working(client):
+    technology = TechnologyFactory(name="JS", slug="js")
+    event = EventFactory(technologies=[technology])
+    technology.name = "JavaScript"
+    services.technology_save(technology=technology)
+
+    response = client.get(reverse("events:list"), {"technology": "js"})
+
+    assert list(response.context["event_list"]) == [event]
+    assert response.context["filterset"].ignored == []
+    # The canonical link moves to the new slug.
+    assert response.context["canonical_url"] == "http://testserver/en/?technology=javascript"
+
+
+def test_a_technology_renamed_twice_answers_to_both_old_slugs(client):
+    technology = TechnologyFactory(name="JS", slug="js")
+    event = EventFactory(technologies=[technology])
+    for name in ["ECMAScript", "JavaScript"]:
+        technology.name = name
+        services.technology_save(technology=technology)
+
+    for slug in ["js", "ecmascript", "javascript"]:
+        response = client.get(reverse("events:list"), {"technology": slug})
+        assert list(response.context["event_list"]) == [event], slug
+
+
+def test_a_new_technology_takes_over_a_former_slug(client):
+    renamed = TechnologyFactory(name="JS", slug="js")
+    renamed.name = "JavaScript"
+    services.technology_save(technology=renamed)
+    TechnologyFactory(name="Jsonnet", slug="jsonnet")
+
+    # Typing the old name finds the renamed technology rather than creating a twin.
+    assert Technology.objects.get_or_create_by_name("JS") == renamed
+    # A technology that is given the old slug by a rename wins it.
+    other = Technology.objects.get(slug="jsonnet")
+    other.name = "JS"
+    services.technology_save(technology=other)
+    assert Technology.objects.by_slug("js") == other
+
+
+def test_the_api_still_refuses_unknown_technologies(client):
+    response = client.get(reverse("api:event-list"), {"technology": "gone"})
+
+    assert response.status_code == 400
+
+
+def test_the_api_follows_renamed_technologies(client):
+    technology = TechnologyFactory(name="JS", slug="js")
+    event = EventFactory(technologies=[technology])
+    technology.name = "JavaScript"
+    services.technology_save(technology=technology)
+
+    response = client.get(reverse("api:event-list"), {"technology": "js"})
+
+    assert [item["slug"] for item in response.json()["results"]] == [event.slug]
+
+
+QUERY_NAMES = st.sampled_from([*BLANK_FORM, "page", "utm_source"])
+QUERY_VALUES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["events:list", "events:past", "events:embed", "events:calendar", "events:atom", "events:rss"],
+)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.lists(st.tuples(QUERY_NAMES, QUERY_VALUES), max_size=6))
+def test_any_query_string_gets_a_page_never_an_error(client, name, query):
+    response = client.get(reverse(name) + "?" + urlencode(query))
+
+    # A page number past the end is the only refusal (404), as for any list.
+    assert response.status_code in (200, 404), query

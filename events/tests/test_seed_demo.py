@@ -1,7 +1,11 @@
 import json
+from datetime import date
+from unittest.mock import patch
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from events.management.commands.seed_demo import DEMO_EVENTS
 from events.models import Event
@@ -24,3 +28,20 @@ def test_seed_demo_creates_realistic_events_once():
 
     call_command("seed_demo")
     assert Event.objects.count() == count
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 2), date(2026, 3, 31), date(2027, 1, 15)])
+def test_the_monthly_meetup_is_named_after_its_own_month(today):
+    with patch("django.utils.timezone.localdate", return_value=today):
+        call_command("seed_demo")
+
+    meetup = Event.objects.get(title__startswith="Python São Paulo: encontro de ")
+    with translation.override("pt-br"):
+        month = date_format(timezone.localtime(meetup.starts_at), "F").lower()
+    assert meetup.title == f"Python São Paulo: encontro de {month}"
+
+
+def test_every_demo_place_has_its_state():
+    call_command("seed_demo")
+
+    assert not Event.objects.exclude(city="").filter(state="").exists()

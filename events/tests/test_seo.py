@@ -3,6 +3,7 @@ links, the sitemap, robots.txt, and the headers that keep edit links private."""
 
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
+from decimal import Decimal
 from urllib.robotparser import RobotFileParser
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ def test_event_page_describes_the_event_for_search_engines(client):
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=3),
         city="Recife",
+        state="PE",
         venue="Porto Digital",
         address="Rua do Apolo, 181",
         organizer_name="Grupy Recife",
@@ -64,10 +66,18 @@ def test_event_page_describes_the_event_for_search_engines(client):
                 "@type": "PostalAddress",
                 "streetAddress": "Rua do Apolo, 181",
                 "addressLocality": "Recife",
+                "addressRegion": "PE",
+                "addressCountry": "BR",
             },
         },
-        "organizer": {"@type": "Organization", "name": "Grupy Recife"},
+        "organizer": {
+            "@type": "Organization",
+            "name": "Grupy Recife",
+            "url": "https://grupy.example.org/inscricao",
+        },
+        "performer": {"@type": "PerformingGroup", "name": "Grupy Recife"},
         "url": page_url,
+        "image": [data["image"][0]],
         "keywords": "Python",
         "offers": {
             "@type": "Offer",
@@ -100,17 +110,30 @@ def test_hybrid_event_has_both_a_place_and_a_virtual_location(client):
     assert [location["@type"] for location in data["location"]] == ["Place", "VirtualLocation"]
 
 
-def test_cancelled_paid_event_is_marked_cancelled_without_an_offer(client):
-    event = EventFactory(status=Event.Status.CANCELLED, is_free=False, ends_at=None)
+def test_cancelled_paid_event_is_marked_cancelled_and_offered_where_it_was_sold(client):
+    event = EventFactory(
+        status=Event.Status.CANCELLED,
+        is_free=False,
+        price_from=Decimal("25"),
+        ends_at=None,
+        starts_at=datetime(2030, 3, 10, 19, 0, 12, 345678, tzinfo=SAO_PAULO),
+        url="https://tickets.example.org/",
+    )
 
     data = event_json_ld(client, event)
 
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
-    assert "offers" not in data
-    # Without an end, the event lasts the site's default duration.
-    assert (
-        data["endDate"] == (event.starts_at + timedelta(hours=3)).astimezone(SAO_PAULO).isoformat()
-    )
+    assert data["offers"]["url"] == "https://tickets.example.org/"
+    assert data["offers"]["price"] == "25.00"
+    # Without an end, the event lasts the site's default duration; whole seconds.
+    assert data["endDate"] == "2030-03-10T22:00:12-03:00"
+
+
+def test_dates_have_whole_seconds(client, event):
+    data = event_json_ld(client, event)
+
+    for moment in [data["startDate"], data["endDate"], data["offers"]["validFrom"]]:
+        assert datetime.fromisoformat(moment).microsecond == 0, moment
 
 
 def test_a_title_cannot_break_out_of_the_json_ld_script(client):
@@ -139,7 +162,7 @@ def test_event_page_has_link_preview_tags_and_a_canonical_url(client):
     assert metadata.meta["og:site_name"] == "Encontros Tech"
     assert metadata.meta["og:description"].startswith("Ownership Ownership")
     assert len(metadata.meta["og:description"]) <= 200
-    assert metadata.meta["twitter:card"] == "summary"
+    assert metadata.meta["twitter:card"] == "summary_large_image"
     assert metadata.meta["twitter:title"] == "Rust Floripa"
 
 

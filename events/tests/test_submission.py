@@ -2,9 +2,14 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.validators import EmailValidator, RegexValidator, URLValidator
 from django.urls import reverse
+from django.utils.html import escape
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.edit_tokens import hash_edit_token
+from events.forms import EventSubmissionForm
 from events.models import Event
 
 from .factories import EventFactory
@@ -188,3 +193,99 @@ def test_invisible_characters_and_overlong_technology_slugs_are_refused(client, 
     response = submission(client, **overrides)
     assert field in response.context["form"].errors
     assert Event.objects.count() == 0
+
+
+def assert_every_error_is_shown_and_announced(response):
+    """Each error message is on the page, and every aria-describedby names an element."""
+    page = response.content.decode()
+    messages = [
+        message for errors in response.context["form"].errors.values() for message in errors
+    ]
+    assert messages
+    for message in messages:
+        assert escape(message) in page, message
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    for described_by in re.findall(r'aria-describedby="([^"]+)"', page):
+        assert set(described_by.split()) <= ids, described_by
+    assert 'role="alert"' in page
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"title": ""},
+        {"starts_at": "not a date"},
+        {"url": "notaurl"},
+        {"mode": "online", "online_url": ""},
+        {"organizer_email": "not-an-email"},
+        {"homepage": "http://spam.example"},
+        {"rendered_at": "1700000000:forged"},
+    ],
+)
+def test_every_refusal_is_shown_and_announced(client, overrides):
+    assert_every_error_is_shown_and_announced(submission(client, **overrides))
+
+
+def test_a_too_fast_submission_says_why(client, english, settings):
+    settings.EVENTS_FORM_MIN_SECONDS = 60
+
+    response = submission(client)
+
+    assert_every_error_is_shown_and_announced(response)
+    assert "The form was sent too quickly or has expired." in response.content.decode()
+    # The hidden timestamp describes nothing: hidden inputs are not announced.
+    assert not re.search(r'<input type="hidden"[^>]*aria-describedby', response.content.decode())
+
+
+def test_a_duplicate_warning_is_shown_and_announced(client):
+    submission(client)
+
+    assert_every_error_is_shown_and_announced(submission(client))
+
+
+def test_the_error_summary_links_to_each_field_in_error(client):
+    response = submission(client, title="", organizer_email="not-an-email")
+
+    page = response.content.decode()
+    assert 'href="#id_title"' in page
+    assert 'href="#id_organizer_email"' in page
+
+
+def typed_input(page, name):
+    return re.search(rf'<input type="([^"]+)" name="{name}"[^>]*>', page)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "input_type"),
+    [
+        ("url", "notaurl", "text"),
+        ("url", "example.org", "text"),
+        ("url", "https://example.org/", "url"),
+        ("starts_at", "garbage", "text"),
+        ("starts_at", "2030-02-30T19:00", "datetime-local"),
+        ("organizer_email", "not-an-email", "text"),
+        ("organizer_email", "someone@example.org", "email"),
+    ],
+)
+def test_typed_inputs_only_get_back_values_of_their_type(client, field, typed, input_type):
+    response = submission(client, title="", **{field: typed})
+
+    assert typed_input(response.content.decode(), field).group(1) == input_type
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=st.text(max_size=40))
+def test_any_typed_value_comes_back_in_an_input_that_accepts_it(client, typed):
+    form = EventSubmissionForm(data={"url": typed, "starts_at": typed, "organizer_email": typed})
+    for name, validator in [
+        ("url", URLValidator()),
+        ("starts_at", RegexValidator(r"^\d{4,}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$")),
+        ("organizer_email", EmailValidator()),
+    ]:
+        html = str(form[name])
+        value = form[name].value()
+        if 'type="text"' in html or not value:
+            continue
+        validator(value)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,12 +133,13 @@ class TestFilters:
             {"search": "x" * 201},
         ],
     )
-    def test_invalid_filter_values_get_a_message_not_an_error(self, client, params):
-        EventFactory()
+    def test_invalid_filter_values_are_ignored_with_a_notice_and_a_way_out(self, client, params):
+        event = EventFactory()
         response = client.get(HOME, params)
-        assert response.status_code == 400
-        assert response.context["event_list"].count() == 0
-        assert 'class="alert alert-warning"' in response.content.decode()
+        assert response.status_code == 200
+        assert list(response.context["event_list"]) == [event]
+        assert [name for name, _value in response.context["filterset"].ignored]
+        assert re.search(rf'class="alert-link"\s+href="{HOME}"', response.content.decode())
 
     def test_past_page_has_the_same_filters(self, client):
         EventFactory(
@@ -218,9 +220,9 @@ def test_city_menu_lists_each_city_once_whatever_its_case(client):
 @pytest.mark.parametrize(
     "params,in_use", [({}, False), ({"search": "x"}, False), ({"city": "Recife"}, True)]
 )
-def test_extra_filters_are_marked_in_use_only_when_given(client, params, in_use):
+def test_extra_filters_are_unfolded_only_when_in_use(client, params, in_use):
     content = client.get(HOME, params).content.decode()
-    assert ("data-in-use" in content) is in_use
+    assert ('<details class="more-filters mb-3" open>' in content) is in_use
 
 
 def test_filter_menus_are_computed_once_then_follow_a_write(django_assert_num_queries):

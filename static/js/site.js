@@ -9,11 +9,16 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// The list's extra filters start folded on phones when none is in use, so that
-// the events come first; without JavaScript they simply stay open.
-const moreFilters = document.querySelector("details.more-filters");
-if (moreFilters && !("inUse" in moreFilters.dataset) && matchMedia("(max-width: 991.98px)").matches) {
-  moreFilters.open = false;
+// A form sent back with errors: its error summary is read out first.
+document.getElementById("form-errors")?.focus();
+
+// Share buttons (templates/events/_share.html): the device's share sheet when there is one.
+for (const button of document.querySelectorAll("[data-share-url]")) {
+  if (!navigator.share) continue;
+  button.closest("[hidden]").hidden = false;
+  button.addEventListener("click", () => {
+    navigator.share({ title: button.dataset.shareTitle, url: button.dataset.shareUrl }).catch(() => {});
+  });
 }
 
 // Times of online events, also in the visitor's own time zone when it differs

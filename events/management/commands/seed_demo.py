@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from events import services
 from events.models import Event
@@ -27,9 +28,10 @@ class Command(BaseCommand):
         demo_events = json.loads(DEMO_EVENTS.read_text(encoding="utf-8"))
         created = 0
         for demo in demo_events:
-            if not Event.objects.filter(title=demo["title"]).exists():
+            event = demo_event(demo)
+            if not Event.objects.filter(title=event.title).exists():
                 services.event_create(
-                    event=demo_event(demo),
+                    event=event,
                     channel=services.Channel.DEMO,
                     technology_names=demo["technologies"],
                     moderated=False,
@@ -43,15 +45,19 @@ class Command(BaseCommand):
 def demo_event(demo):
     day = timezone.localdate() + timedelta(days=demo["starts_in_days"])
     starts_at = timezone.make_aware(datetime.combine(day, time(demo["starts_at_hour"])))
+    # A monthly meetup is named after the month it falls in.
+    with translation.override("pt-br"):
+        title = demo["title"].format(month=date_format(starts_at, "F").lower())
     online = demo["mode"] != Event.Mode.IN_PERSON
-    meeting = demo["title"].lower().split(":")[0].replace(" ", "-")
+    meeting = title.lower().split(":")[0].replace(" ", "-")
     return Event(
-        title=demo["title"],
-        description=DESCRIPTION.format(title=demo["title"], organizer=demo["organizer"]),
+        title=title,
+        description=DESCRIPTION.format(title=title, organizer=demo["organizer"]),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=demo["hours"]),
         mode=demo["mode"],
         city=demo.get("city", ""),
+        state=demo.get("state", ""),
         venue=demo.get("venue", ""),
         online_url=f"https://meet.example.org/{meeting}" if online else "",
         organizer_name=demo["organizer"],

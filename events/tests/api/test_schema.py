@@ -29,6 +29,8 @@ def test_the_schema_documents_every_endpoint(schema):
         "/api/events/",
         "/api/events/{slug}/",
         "/api/events/by-token/{token}/",
+        "/api/events/{slug}/cover/",
+        "/api/events/by-token/{token}/cover/",
         "/api/technologies/",
         "/api/cities/",
     }
@@ -97,3 +99,39 @@ def test_swagger_ui_gets_its_script_from_the_api_not_inline(api_client):
     assert "<script>" not in page
     assert script.status_code == 200
     assert "/api/schema/" in script.content.decode()
+
+
+def schema_texts(api_client, language):
+    response = api_client.get(
+        reverse("api:schema"), {"format": "json"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    texts = {}
+
+    def collect(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("description", "summary", "title") and isinstance(value, str):
+                    texts[f"{path}/{key}"] = value
+                else:
+                    collect(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                collect(item, f"{path}/{index}")
+
+    collect(response.json(), "")
+    return texts
+
+
+def test_the_documentation_speaks_one_language_following_the_request(api_client):
+    portuguese, english = schema_texts(api_client, "pt-br"), schema_texts(api_client, "en")
+
+    # Every English text has its Portuguese at the same place, but names and codes.
+    same = {
+        path: text
+        for path, text in english.items()
+        if text
+        and portuguese.get(path) == text
+        and not path.endswith("/info/title")
+        and not text.lstrip().startswith("* `")
+    }
+    assert same == {}

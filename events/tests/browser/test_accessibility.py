@@ -114,5 +114,15 @@ def test_home_screenshot_fits_the_screen(page, event, width_name, viewport):
 def test_extra_filters_are_folded_on_phones_unless_in_use(page, event, viewport, url, folded):
     page.set_viewport_size(viewport)
     page.goto(url)
-    is_open = page.locator("details.more-filters").evaluate("details => details.open")
-    assert is_open is not folded
+    assert page.locator("#id_mode").is_visible() is not folded
+    # Decided before the first paint: nothing moves once the page is shown.
+    layout_shift = page.evaluate(
+        """() => new Promise((resolve) => {
+            let total = 0;
+            new PerformanceObserver((list) => {
+                for (const entry of list.getEntries()) total += entry.value;
+            }).observe({type: "layout-shift", buffered: true});
+            setTimeout(() => resolve(total), 500);
+        })"""
+    )
+    assert layout_shift == 0
