@@ -139,7 +139,7 @@ class LanguageMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
-        if is_api(request):
+        if is_api_request(request):
             language = translation.get_language_from_request(request)
         else:
             language = translation.get_language_from_path(request.path_info)
@@ -147,14 +147,10 @@ class LanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):
-        if is_api(request):
+        if is_api_request(request):
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
-
-
-def is_api(request):
-    return request.path_info.startswith("/api/")
 
 
 class PublicReadCorsMiddleware(CorsMiddleware):
@@ -218,7 +214,7 @@ class PublicCacheMiddleware:
             return None
         version = settings.PUBLIC_CACHE_SECONDS and public_cache.local_version.get() or "-"
         parts = [version, request.scheme, host, request.get_full_path()]
-        if is_api(request):
+        if is_api_request(request):
             # The API's language and CORS headers follow the request's headers.
             language = translation.get_language_from_request(request)
             parts += [language, request.headers.get("Origin", "")]

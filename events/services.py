@@ -98,10 +98,15 @@ def _save_with_slug(event):
     event.save()
 
 
-def refresh_search_text(event):
-    """Recompute the normalised search text; call after the technologies change."""
+def _store_search_text(event):
     event.search_text = event.build_search_text()
     Event.objects.filter(pk=event.pk).update(search_text=event.search_text)
+
+
+def refresh_search_text(event):
+    """Recompute the normalised search text of an event whose technologies were
+    saved after it (the admin saves them last)."""
+    _store_search_text(event)
     content_changed()
 
 
@@ -123,7 +128,7 @@ def event_create(*, event, channel, technology_names=None, moderated=True, user=
     _save_with_slug(event)
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
-    refresh_search_text(event)
+    _store_search_text(event)
     _status_changed(event=event, from_status=None, channel=channel, user=user)
     content_changed()
     logger.info("event created", extra={"event_id": event.pk, "channel": channel})
@@ -301,7 +306,7 @@ def event_update(
     _status_changed(event=current, from_status=from_status, channel=channel, user=user)
     if technology_names is not None:
         current.technologies.set(technologies_from_names(technology_names))
-    refresh_search_text(current)
+    _store_search_text(current)
     _show_current(event, current)
     content_changed()
     logger.info("event updated", extra={"event_id": event.pk, "channel": channel})
@@ -351,7 +356,6 @@ def event_set_status(*, event, status, channel, user=None, changes=None):
     return event
 
 
-@transaction.atomic
 def event_cancel(*, event, channel, reason=""):
     """The organizer calls the event off; it stays public, marked cancelled, with the
     reason they give."""
@@ -402,7 +406,6 @@ def _set_cover(event, cover, *, channel):
     return True
 
 
-@transaction.atomic
 def event_restore(*, event, channel):
     """Undo a cancellation, while the event has not started."""
     if not event.organizer_can_restore():
@@ -489,7 +492,7 @@ def event_duplicate(*, event):
     copy.edit_token_hash = hash_edit_token(new_edit_token())
     _save_with_slug(copy)
     copy.technologies.set(technologies)
-    refresh_search_text(copy)
+    _store_search_text(copy)
     content_changed()
     logger.info("event duplicated", extra={"event_id": copy.pk, "channel": Channel.ADMIN})
     return copy
@@ -497,7 +500,7 @@ def event_duplicate(*, event):
 
 def _refresh_search_text_of(events):
     for event in events.prefetch_related("technologies"):
-        refresh_search_text(event)
+        _store_search_text(event)
 
 
 @transaction.atomic
