@@ -1,7 +1,6 @@
 """Mail in production: sent only to a configured SMTP server, never printed."""
 
 import json
-import urllib.request
 
 import pytest
 
@@ -35,14 +34,9 @@ def create_event_with_an_address(server):
         "organizer_name": "Grupy PE",
         "organizer_email": E_MAIL,
     }
-    request = urllib.request.Request(
-        f"{server.url}/api/events/",
-        data=json.dumps(event).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
-        return json.load(response)["edit_token"]
+    status, _headers, body = server.send("POST", "/api/events/", body=event)
+    assert status == 201, body
+    return json.loads(body)["edit_token"]
 
 
 def test_without_a_mail_server_production_warns_once_and_prints_no_message(sqlite_site):
