@@ -3,7 +3,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 from events.api.exceptions import error_response
@@ -32,8 +32,9 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
-# Rendered without the request's context processors: they may need the
-# database (the session behind messages, the user), which may be what failed.
+# The next two pages are rendered without the request's context processors: they
+# may need the database (the session behind messages, the user), which may be
+# what failed.
 
 
 def server_error(request):
@@ -54,21 +55,28 @@ def robots_txt(request):
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
 
 
+BUSY_MESSAGE = _(
+    "The site could not finish your request because of others made at the same "
+    "time. Nothing was changed: please try again in a few seconds."
+)
+
+
 def service_unavailable(request, *, busy=False):
     """The 503 page: the database is unreachable or, when `busy`, it refused this
     one request (a conflict with others, or a statement over its time bound)."""
     retry_after = "5" if busy else "30"
     if is_api_request(request):
-        busy_message = _(
-            "The site could not finish your request because of others made at the same "
-            "time. Nothing was changed: please try again in a few seconds."
-        )
-        response = error_response(503, message=busy_message if busy else None)
+        response = error_response(503, message=BUSY_MESSAGE if busy else None)
         response["Retry-After"] = retry_after
         return response
     template = loader.get_template("503.html")
     # The language switch in the header works without the database.
-    context = {"APP_TITLE": settings.APP_TITLE, "request": request, "busy": busy}
+    context = {
+        "APP_TITLE": settings.APP_TITLE,
+        "request": request,
+        "busy": busy,
+        "busy_message": BUSY_MESSAGE,
+    }
     response = HttpResponse(template.render(context), status=503)
     response["Retry-After"] = retry_after
     return response
