@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
+from .models import LINE_BREAKS
+
 # How often subscribed calendar applications are asked to fetch the feed again.
 REFRESH_INTERVAL = timedelta(hours=1)
 # Google Calendar receives everything in its URL: keep the details short.
@@ -18,7 +20,7 @@ GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 
 # What calendar readers may take for the end of a content line, and other control
 # characters: a value holding one could end its property and start a forged one.
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(rf"\r\n|{LINE_BREAKS.pattern}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
