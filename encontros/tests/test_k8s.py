@@ -213,8 +213,13 @@ def test_the_migration_pod_runs_with_the_settings_security_and_volumes_of_the_we
     web, job = app_container(manifests[env], "Deployment"), app_container(manifests[env], "Job")
     for key in ("image", "envFrom", "securityContext", "volumeMounts"):
         assert job[key] == web[key]
-    # The web pods may get more (homologation's basic auth), never less.
-    assert all(variable in web["env"] for variable in job["env"])
+    # The web pods may get more (homologation's basic auth), never less; the
+    # migration pod only lifts the statement bound (the next test).
+    assert all(
+        variable in web["env"]
+        for variable in job["env"]
+        if variable["name"] != "DATABASE_STATEMENT_TIMEOUT"
+    )
 
 
 # --- secrets ---------------------------------------------------------------------
@@ -385,6 +390,17 @@ def test_migrations_run_once_in_a_single_pod(manifests, env):
     assert job["template"]["spec"]["restartPolicy"] == "Never"
     [container] = job["template"]["spec"]["containers"]
     assert container["command"] == ["python", "manage.py", "migrate", "--noinput"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_migrations_are_bounded_by_the_jobs_deadline_not_the_statement_timeout(manifests, env):
+    job = only(manifests[env], "Job")["spec"]
+    [container] = job["template"]["spec"]["containers"]
+    settings = {item["name"]: item.get("value") for item in container["env"]}
+    assert settings["DATABASE_STATEMENT_TIMEOUT"] == "0"
+    # The web pods' secrets and settings still reach the migration pod.
+    assert "DATABASE_URL" in settings
+    assert job["activeDeadlineSeconds"] > 0
 
 
 # --- every pod ---------------------------------------------------------------------
