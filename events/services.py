@@ -10,11 +10,11 @@ import itertools
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import OperationalError, connection, transaction
@@ -42,8 +42,6 @@ from .models import (
 from .signals import content_changed
 
 logger = logging.getLogger(__name__)
-
-DIGEST_CACHE_KEY = "events:moderators-digest"
 
 
 class Channel:
@@ -624,48 +622,53 @@ def notify_moderators(*, now=None):
 
     Runs after each new pending event and from `manage.py notify_moderators`
     (scheduled every few minutes), which sends what is left at the end of a burst.
-    Returns the number of events announced.
+    The window is read from the events already announced, so it holds without the
+    cache. Returns the number of events announced.
     """
     if not settings.EVENTS_REQUIRE_APPROVAL:
         return 0
-    waiting = list(
-        Event.objects.pending().filter(
-            moderators_notified_at__isnull=True, email_confirmation_hash=""
-        )
-    )
-    recipients = sorted(moderators().values_list("email", flat=True))
-    if not waiting or not recipients:
-        return 0
-    if not cache.add(DIGEST_CACHE_KEY, 1, timeout=settings.EVENTS_MODERATION_DIGEST_SECONDS):
-        return 0
-    items = [
-        (event, _site_url(reverse("admin:events_event_change", args=[event.pk])))
-        for event in waiting
-    ]
-    sent = _send_mail(
-        template="events/email/pending_digest.txt",
-        subject=lambda: (
-            ngettext(
-                "%(count)d event waits for approval",
-                "%(count)d events wait for approval",
-                len(items),
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One digest at a time: a concurrent call waits, then sees this one's marks.
+        _take_turns("moderators-digest")
+        window_start = now - timedelta(seconds=settings.EVENTS_MODERATION_DIGEST_SECONDS)
+        if Event.objects.filter(moderators_notified_at__gt=window_start).exists():
+            return 0
+        waiting = list(
+            Event.objects.pending().filter(
+                moderators_notified_at__isnull=True, email_confirmation_hash=""
             )
-            % {"count": len(items)}
-        ),
-        recipients=recipients,
-        context={
-            "items": items,
-            "changelist_url": _site_url(reverse("admin:events_event_changelist"))
-            + "?status__exact=pending",
-        },
-        language=settings.LANGUAGE_CODE,
-    )
-    if not sent:
-        cache.delete(DIGEST_CACHE_KEY)
-        return 0
-    Event.objects.filter(pk__in=[event.pk for event in waiting]).update(
-        moderators_notified_at=now or timezone.now()
-    )
+        )
+        recipients = sorted(moderators().values_list("email", flat=True))
+        if not waiting or not recipients:
+            return 0
+        items = [
+            (event, _site_url(reverse("admin:events_event_change", args=[event.pk])))
+            for event in waiting
+        ]
+        sent = _send_mail(
+            template="events/email/pending_digest.txt",
+            subject=lambda: (
+                ngettext(
+                    "%(count)d event waits for approval",
+                    "%(count)d events wait for approval",
+                    len(items),
+                )
+                % {"count": len(items)}
+            ),
+            recipients=recipients,
+            context={
+                "items": items,
+                "changelist_url": _site_url(reverse("admin:events_event_changelist"))
+                + "?status__exact=pending",
+            },
+            language=settings.LANGUAGE_CODE,
+        )
+        if not sent:
+            return 0
+        Event.objects.filter(pk__in=[event.pk for event in waiting]).update(
+            moderators_notified_at=now
+        )
     return len(items)
 
 

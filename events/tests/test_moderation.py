@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,7 +16,7 @@ from events import services
 from events.models import Event, Report, StatusChange
 
 from .factories import EventFactory, TechnologyFactory
-from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, submission
+from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, FAILING_EMAIL_BACKEND, submission
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -44,6 +43,14 @@ def moderator_client(client, moderator):
     return client
 
 
+def window_over(settings):
+    """Move the last digest back past the digest window."""
+    Event.objects.exclude(moderators_notified_at=None).update(
+        moderators_notified_at=timezone.now()
+        - timedelta(seconds=settings.EVENTS_MODERATION_DIGEST_SECONDS + 1)
+    )
+
+
 def run_action(client, action, events):
     return client.post(
         CHANGELIST,
@@ -67,7 +74,7 @@ class TestModeratorsHearOfPendingEvents:
         assert f"https://encontros.example{admin_url}" in message.body
 
     def test_events_arriving_within_minutes_share_one_digest(
-        self, client, moderator, django_capture_on_commit_callbacks
+        self, client, moderator, settings, django_capture_on_commit_callbacks
     ):
         for title in ["First", "Second", "Third"]:
             with django_capture_on_commit_callbacks(execute=True):
@@ -76,7 +83,7 @@ class TestModeratorsHearOfPendingEvents:
         assert "First" in mail.outbox[0].body and "Second" not in mail.outbox[0].body
 
         # The window is over: the scheduled command sends what arrived meanwhile.
-        cache.delete(services.DIGEST_CACHE_KEY)
+        window_over(settings)
         output = io.StringIO()
         call_command("notify_moderators", stdout=output)
         assert output.getvalue() == "2 pending event(s) announced.\n"
@@ -85,6 +92,39 @@ class TestModeratorsHearOfPendingEvents:
         assert "Second" in mail.outbox[1].body and "Third" in mail.outbox[1].body
         assert "First" not in mail.outbox[1].body
         assert mail.outbox[1].subject == "2 eventos aguardam aprovação"
+
+    def test_the_digest_window_holds_and_mail_goes_out_while_the_cache_is_down(
+        self, client, moderator, settings, django_capture_on_commit_callbacks
+    ):
+        settings.CACHES = {
+            "default": {
+                # The site's Redis backend, with nothing listening on port 1.
+                "BACKEND": "encontros.cache.FailSoftRedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",
+                "RETRY_AFTER": 2,
+                "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+            }
+        }
+        for title in ["First", "Second"]:
+            with django_capture_on_commit_callbacks(execute=True):
+                submission(client, title=title)
+        assert [len(mail.outbox), services.notify_moderators()] == [1, 0]
+
+        window_over(settings)
+        assert services.notify_moderators() == 1
+        assert "Second" in mail.outbox[1].body
+
+    def test_a_failed_sending_leaves_the_events_for_the_next_digest(
+        self, client, moderator, settings, django_capture_on_commit_callbacks
+    ):
+        settings.EMAIL_BACKEND = FAILING_EMAIL_BACKEND
+        with django_capture_on_commit_callbacks(execute=True):
+            submission(client, title="First")
+        assert Event.objects.get().moderators_notified_at is None
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert services.notify_moderators() == 1
+        assert "First" in mail.outbox[0].body
 
     def test_nothing_is_sent_when_approval_is_off(
         self, client, moderator, settings, django_capture_on_commit_callbacks
