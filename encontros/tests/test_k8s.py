@@ -24,7 +24,11 @@ pytestmark = pytest.mark.delivery
 ENVIRONMENTS = ("homologacao", "production")
 # The newest Kubernetes release whose schema kubernetes-validate ships.
 KUBERNETES_VERSION = "1.37"
-APP_WORKLOADS = {"Deployment": "encontros-tech", "Job": "encontros-tech-migrate"}
+APP_WORKLOADS = {
+    "Deployment": "encontros-tech",
+    "Job": "encontros-tech-migrate",
+    "CronJob": "encontros-tech-notify-moderators",
+}
 # Variables that carry a credential: they may only come from a Secret.
 SECRET_VARIABLES = {
     "DATABASE_URL",
@@ -204,22 +208,36 @@ def test_web_and_migration_pods_always_pull_the_same_image_of_the_repository(man
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_the_migration_pod_runs_with_the_settings_security_and_volumes_of_the_web_pods(
-    manifests, env
+@pytest.mark.parametrize("kind", ["Job", "CronJob"])
+def test_the_migration_and_digest_pods_run_with_the_settings_security_and_volumes_of_the_web_pods(
+    manifests, env, kind
 ):
-    web_pod, job_pod = app_pod(manifests[env], "Deployment"), app_pod(manifests[env], "Job")
+    web_pod, twin_pod = app_pod(manifests[env], "Deployment"), app_pod(manifests[env], kind)
     for key in ("securityContext", "volumes", "automountServiceAccountToken"):
-        assert job_pod[key] == web_pod[key]
-    web, job = app_container(manifests[env], "Deployment"), app_container(manifests[env], "Job")
+        assert twin_pod[key] == web_pod[key]
+    web, twin = app_container(manifests[env], "Deployment"), app_container(manifests[env], kind)
     for key in ("image", "envFrom", "securityContext", "volumeMounts"):
-        assert job[key] == web[key]
+        assert twin[key] == web[key]
     # The web pods may get more (homologation's basic auth), never less; the
     # migration pod only lifts the statement bound (the next test).
     assert all(
         variable in web["env"]
-        for variable in job["env"]
+        for variable in twin["env"]
         if variable["name"] != "DATABASE_STATEMENT_TIMEOUT"
     )
+    assert "DATABASE_URL" in secret_references(twin)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_moderators_digest_runs_every_few_minutes_one_at_a_time(manifests, env):
+    cronjob = only(manifests[env], "CronJob", APP_WORKLOADS["CronJob"])
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    assert app_container(manifests[env], "CronJob")["command"][-1] == "notify_moderators"
+    minutes = cronjob["spec"]["schedule"].split()[0]
+    assert minutes.startswith("*/") and int(minutes[2:]) <= 10
+    # A run never outlives the interval, so runs never pile up.
+    job = cronjob["spec"]["jobTemplate"]["spec"]
+    assert job["activeDeadlineSeconds"] < int(minutes[2:]) * 60
 
 
 # --- secrets ---------------------------------------------------------------------
