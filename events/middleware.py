@@ -13,6 +13,7 @@ PRIVATE_LINK_VIEWS = {
     "events:recovery",
     "events:recover",
     "events:confirm-email",
+    "events:confirm-email-again",
 }
 
 

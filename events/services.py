@@ -177,20 +177,23 @@ def event_submit(
         token = event_create(
             event=event, channel=channel, technology_names=technology_names, moderated=moderated
         )
+        # Without a mail server the link could never arrive: nothing waits for it.
         confirmation_token = (
             _require_email_confirmation(event)
-            if event.is_pending and event.organizer_email
+            if event.is_pending and event.organizer_email and settings.EMAIL_ENABLED
             else None
         )
     edit_url = edit_link(request, token)
     page_url = request.build_absolute_uri(event.get_absolute_url())
-    confirm_url = confirmation_token and request.build_absolute_uri(
-        reverse("events:confirm-email", kwargs={"token": confirmation_token})
-    )
+    confirm_url = confirmation_token and email_confirmation_url(request, confirmation_token)
     email_sent = send_edit_link(
         event=event, edit_url=edit_url, page_url=page_url, confirm_url=confirm_url
     )
     return Submission(event=event, edit_token=token, edit_url=edit_url, email_sent=email_sent)
+
+
+def email_confirmation_url(request, token):
+    return request.build_absolute_uri(reverse("events:confirm-email", kwargs={"token": token}))
 
 
 def _require_email_confirmation(event):
@@ -460,6 +463,26 @@ def event_confirm_email(*, token):
     transaction.on_commit(notify_moderators)
     logger.info("organizer address confirmed", extra={"event_id": current.pk})
     return current
+
+
+def event_send_email_confirmation_again(*, event, request):
+    """The organizer did not receive (or lost) the message with the link that
+    confirms their address: send a new one to the address the event has now. The
+    previous confirmation link stops working. Returns whether it was sent; False
+    also when the event no longer waits for a confirmation."""
+    with transaction.atomic():
+        current = _lock_current(event)
+        if not current.awaiting_email_confirmation or not current.organizer_email:
+            return False
+        token = _require_email_confirmation(current)
+    return _send_mail(
+        template="events/email/confirm_address.txt",
+        subject=lambda: _("Confirm your address for “%(title)s”") % {"title": current.title},
+        recipients=[current.organizer_email],
+        context={"event": current, "confirm_url": email_confirmation_url(request, token)},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        event_id=current.pk,
+    )
 
 
 @_atomic_retried_once_on_conflict

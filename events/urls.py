@@ -26,6 +26,11 @@ urlpatterns = [
     path("events/edit/<token:token>/cancel/", views.event_cancel, name="cancel"),
     path("events/edit/<token:token>/restore/", views.event_restore, name="restore"),
     path("events/edit/<token:token>/delete/", views.event_delete, name="delete"),
+    path(
+        "events/edit/<token:token>/confirm-again/",
+        views.email_confirmation_resend,
+        name="confirm-email-again",
+    ),
     path("events/lost-link/", views.recovery_request, name="recovery"),
     path("events/lost-link/<token:token>/", views.recovery_use, name="recover"),
     path("events/confirm/<token:token>/", views.email_confirm, name="confirm-email"),

@@ -422,6 +422,29 @@ def recovery_use(request, token):
     )
 
 
+def edit_link_key(group, request):
+    return request.resolver_match.kwargs["token"]
+
+
+@require_POST
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+# Each message goes to the address on the event: counted like recovery messages
+# to one address, so an edit link cannot flood someone else's mailbox.
+@ratelimit(key=edit_link_key, rate=recovery_address_rate, method=ratelimit.ALL)
+def email_confirmation_resend(request, token):
+    event = _event_for_token(token)
+    with _deleted_meanwhile_is_not_found():
+        sent = services.event_send_email_confirmation_again(event=event, request=request)
+    if sent:
+        messages.success(
+            request,
+            _("We sent a new confirmation link to %(email)s.") % {"email": event.organizer_email},
+        )
+    elif event.awaiting_email_confirmation:
+        messages.error(request, _("The message could not be sent. Please try again later."))
+    return redirect("events:edit", token=token)
+
+
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
 def email_confirm(request, token):
     """Asks for a click (a POST) before confirming, like recovery_use: a mail

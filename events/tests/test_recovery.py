@@ -283,3 +283,81 @@ class TestSubmissionConfirmation:
         settings.EVENTS_REQUIRE_APPROVAL = True
         submission(client)
         assert not Event.objects.get().awaiting_email_confirmation
+
+    def test_without_a_mail_server_nothing_waits_for_a_link_that_cannot_arrive(
+        self, client, settings
+    ):
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        settings.EMAIL_ENABLED = False
+        submission(client, organizer_email=ADDRESS)
+        event = Event.objects.get()
+        assert event.is_pending and not event.awaiting_email_confirmation
+
+
+class TestSendingTheConfirmationAgain:
+    @pytest.fixture(autouse=True)
+    def _approval_mode(self, settings):
+        settings.EVENTS_FORM_MIN_SECONDS = 0
+        settings.EVENTS_REQUIRE_APPROVAL = True
+
+    @pytest.fixture
+    def awaiting(self, client):
+        response = submission(client, organizer_email=ADDRESS)
+        edit_token = EDIT_URL.search(response.content.decode()).group(1)
+        first_link = CONFIRM_URL.search(mail.outbox[0].body).group(1)
+        mail.outbox.clear()
+        return edit_token, first_link
+
+    def again(self, client, edit_token):
+        return client.post(reverse("events:confirm-email-again", args=[edit_token]), follow=True)
+
+    def test_the_edit_page_says_the_address_waits_for_confirmation(self, client, awaiting):
+        edit_token, _ = awaiting
+        page = client.get(reverse("events:edit", args=[edit_token])).content.decode()
+        assert reverse("events:confirm-email-again", args=[edit_token]) in page
+        assert ADDRESS in page
+
+    def test_a_new_link_is_sent_and_replaces_the_previous_one(self, client, awaiting):
+        edit_token, first_link = awaiting
+        response = self.again(client, edit_token)
+
+        assert response.status_code == 200
+        [message] = mail.outbox
+        assert message.to == [ADDRESS]
+        new_link = CONFIRM_URL.search(message.body).group(1)
+        assert new_link != first_link
+        assert client.post(reverse("events:confirm-email", args=[first_link])).status_code == 404
+        assert client.post(reverse("events:confirm-email", args=[new_link])).status_code == 200
+        assert not Event.objects.get().awaiting_email_confirmation
+
+    def test_it_goes_to_the_address_corrected_on_the_edit_page(self, client, awaiting):
+        edit_token, _ = awaiting
+        Event.objects.update(organizer_email="right@example.org")
+        self.again(client, edit_token)
+        assert [message.to for message in mail.outbox] == [["right@example.org"]]
+
+    def test_a_confirmed_event_gets_no_new_message(self, client, awaiting):
+        edit_token, first_link = awaiting
+        client.post(reverse("events:confirm-email", args=[first_link]))
+        self.again(client, edit_token)
+        assert mail.outbox == []
+        assert not Event.objects.get().awaiting_email_confirmation
+
+    def test_an_edit_link_cannot_flood_the_address(self, client, awaiting, settings):
+        settings.EVENTS_RECOVERY_ADDRESS_RATE = "2/h"
+        edit_token, _ = awaiting
+        statuses = [
+            client.post(reverse("events:confirm-email-again", args=[edit_token])).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [302, 302, 429, 429]
+        assert len(mail.outbox) == 2
+
+    def test_a_wrong_link_or_a_get_changes_nothing(self, client, awaiting):
+        edit_token, _ = awaiting
+        wrong = client.post(reverse("events:confirm-email-again", args=["x" * 43]))
+        assert wrong.status_code == 404
+        assert wrong["Cache-Control"] == "no-store" and wrong["Referrer-Policy"] == "strict-origin"
+        get = client.get(reverse("events:confirm-email-again", args=[edit_token]))
+        assert get.status_code == 405
+        assert mail.outbox == []
