@@ -243,9 +243,7 @@ class EventQuerySet(models.QuerySet):
 
     def public(self):
         """Events anyone may see: published ones and cancelled ones (shown as cancelled)."""
-        return self.filter(
-            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED], email_confirmation_hash=""
-        )
+        return self.filter(PUBLIC)
 
     def awaiting_email_confirmation(self):
         return self.exclude(email_confirmation_hash="")
@@ -383,7 +381,8 @@ class EventStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# Events anyone may see (EventQuerySet.public()), for the conditions of partial indexes.
+# Events anyone may see (EventQuerySet.public()); also the condition of the
+# partial indexes that serve the public reads.
 PUBLIC = Q(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED], email_confirmation_hash="")
 
 
