@@ -185,20 +185,25 @@ class PublicCacheMiddleware:
         key = self.key(request)
         if key is None:
             return self.get_response(request)
+        encoding = public_cache.preferred_encoding(request.headers.get("Accept-Encoding", ""))
         entry = None if key.startswith("-") else public_cache.lookup(key)
         if entry is not None:
             public_cache_answers.labels(result="hit").inc()
-            return self.answer(request, entry)
+            if encoding and entry.compressible and encoding not in entry.encoded:
+                entry.encode(encoding)
+                # Counted at its new size; other processes compress it themselves.
+                public_cache.local_store.put(key, entry)
+            return self.answer(request, entry, encoding)
         response = self.get_response(request)
         if not is_public_answer(request, response):
             return response
-        entry = public_cache.entry_from_response(response)
+        entry = public_cache.entry_from_response(response, encoding=encoding)
         if request.method == "GET" and not key.startswith("-"):
             public_cache.store(key, entry)
             public_cache_answers.labels(result="miss").inc()
         else:
             public_cache_answers.labels(result="uncached").inc()
-        return self.answer(request, entry)
+        return self.answer(request, entry, encoding)
 
     @staticmethod
     def key(request):
@@ -221,21 +226,21 @@ class PublicCacheMiddleware:
         return "|".join(parts)
 
     @staticmethod
-    def answer(request, entry):
+    def answer(request, entry, encoding):
+        """The entry's answer to this request, in `encoding` when compressible."""
+        compressible = entry.compressible
         if public_cache.is_not_modified(request, entry):
             response = HttpResponseNotModified()
         else:
-            encoding = entry.encoded and public_cache.preferred_encoding(
-                request.headers.get("Accept-Encoding", "")
-            )
-            body = entry.encoded[encoding] if encoding else entry.body
+            encoding = encoding if compressible else None
+            body = entry.encode(encoding) if encoding else entry.body
             response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status)
             for name, value in entry.headers:
                 response[name] = value
             if encoding:
                 response["Content-Encoding"] = encoding
             response["Content-Length"] = str(len(body))
-        if entry.encoded:
+        if compressible:
             patch_vary_headers(response, ("Accept-Encoding",))
         response["ETag"] = entry.etag
         response["Last-Modified"] = http_date(entry.last_modified)

@@ -37,6 +37,10 @@ VERSION_KEY = "public-content-version"
 MIN_COMPRESSED_SIZE = 512
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml")
 ENCODINGS = ("br", "gzip")
+COMPRESSORS = {
+    "br": lambda body: brotli.compress(body, quality=5),
+    "gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0),
+}
 # Headers the cache sets itself on every answer it gives.
 OWN_HEADERS = {
     "content-length",
@@ -108,7 +112,12 @@ local_version = LocalVersion()
 
 @dataclass
 class Entry:
-    """One rendered answer, with its compressed forms and validators."""
+    """One rendered answer, with its validators and the compressed forms made so far.
+
+    Each form is made when a client first asks for it, then kept: an answer is
+    compressed once per encoding that clients use (most ask for Brotli), not in
+    every encoding on every render.
+    """
 
     status: int
     headers: list
@@ -126,8 +135,23 @@ class Entry:
     def last_modified(self):
         return int(self.rendered_at)
 
+    @property
+    def compressible(self):
+        content_type = next(
+            (value for name, value in self.headers if name.lower() == "content-type"), ""
+        )
+        return len(self.body) >= MIN_COMPRESSED_SIZE and content_type.startswith(COMPRESSIBLE_TYPES)
 
-def entry_from_response(response):
+    def encode(self, encoding):
+        """The body in an encoding of ENCODINGS, compressed on the first request."""
+        if encoding not in self.encoded:
+            self.encoded[encoding] = COMPRESSORS[encoding](self.body)
+        return self.encoded[encoding]
+
+
+def entry_from_response(response, *, encoding=None):
+    """The answer as an entry, compressed in `encoding` (the client's choice)
+    when it is worth compressing."""
     body = response.content
     now = time.time()
     entry = Entry(
@@ -142,18 +166,21 @@ def entry_from_response(response):
         rendered_at=now,
         expires_at=now + settings.PUBLIC_CACHE_SECONDS,
     )
-    content_type = response.get("Content-Type", "")
-    if len(body) >= MIN_COMPRESSED_SIZE and content_type.startswith(COMPRESSIBLE_TYPES):
-        entry.encoded["br"] = brotli.compress(body, quality=5)
-        entry.encoded["gzip"] = gzip.compress(body, compresslevel=6, mtime=0)
+    if encoding and entry.compressible:
+        entry.encode(encoding)
     return entry
 
 
 class LocalStore:
-    """Least recently used answers of this process, bounded in bytes."""
+    """Least recently used answers of this process, bounded in bytes.
+
+    An entry grows when it gains a compressed form: put() it again to count that.
+    """
 
     def __init__(self):
         self.entries = OrderedDict()
+        # The size of each entry as counted in self.size.
+        self.sizes = {}
         self.size = 0
         self.lock = threading.Lock()
 
@@ -166,18 +193,19 @@ class LocalStore:
 
     def put(self, key, entry):
         with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= old.size
+            if self.entries.pop(key, None) is not None:
+                self.size -= self.sizes.pop(key)
             self.entries[key] = entry
+            self.sizes[key] = entry.size
             self.size += entry.size
             while self.size > settings.PUBLIC_CACHE_LOCAL_BYTES and self.entries:
-                _key, evicted = self.entries.popitem(last=False)
-                self.size -= evicted.size
+                evicted, _entry = self.entries.popitem(last=False)
+                self.size -= self.sizes.pop(evicted)
 
     def clear(self):
         with self.lock:
             self.entries.clear()
+            self.sizes.clear()
             self.size = 0
 
 

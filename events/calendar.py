@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import UTC, timedelta
+from functools import lru_cache
 
 import icalendar
 from django.conf import settings
@@ -96,8 +97,24 @@ def build_calendar(events, *, name, request, calendar_url):
     calendar.add("X-WR-TIMEZONE", settings.TIME_ZONE)
     # Older clients read the refresh interval from this property.
     calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL))
-    calendar.add_missing_timezones()
+    # The definitions of the zones the events use, before the events, in a fixed
+    # order so that every worker writes the same bytes (and ETag) for the same events.
+    calendar.subcomponents[:0] = [
+        definition
+        for zone in sorted(calendar.get_missing_tzids())
+        if (definition := time_zone_definition(zone))
+    ]
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=64)
+def time_zone_definition(zone):
+    """The VTIMEZONE of a zone, or None for a zone unknown here. Computed once per
+    process: it walks every transition of the zone's history. Never modified."""
+    try:
+        return icalendar.Timezone.from_tzid(zone)
+    except ValueError:
+        return None
 
 
 def google_calendar_url(event, *, page_url):

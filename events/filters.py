@@ -33,6 +33,7 @@ class EventFilter(django_filters.FilterSet):
     technology = django_filters.ModelMultipleChoiceFilter(
         field_name="technologies__slug",
         to_field_name="slug",
+        method="filter_technology",
         # Technologies of pending events only are nobody's business yet.
         queryset=Technology.objects.public(),
         label=_("Technology"),
@@ -101,6 +102,9 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_technology(self, queryset, name, value):
+        return queryset.with_any_technology(value) if value else queryset
 
     def names_in_use(self):
         """The filters the request gives a value to (valid or not)."""

@@ -13,8 +13,19 @@ from django.core.validators import (
     URLValidator,
 )
 from django.db import models
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -232,9 +243,7 @@ class EventQuerySet(models.QuerySet):
 
     def public(self):
         """Events anyone may see: published ones and cancelled ones (shown as cancelled)."""
-        return self.filter(
-            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED], email_confirmation_hash=""
-        )
+        return self.filter(PUBLIC)
 
     def awaiting_email_confirmation(self):
         return self.exclude(email_confirmation_hash="")
@@ -246,12 +255,41 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status=Event.Status.PENDING)
 
     def upcoming(self, now=None):
-        """Events not over yet, including those happening now, soonest first."""
-        return self.filter(effective_end__gte=now or timezone.now()).order_by("starts_at", "pk")
+        """Events not over yet, including those happening now, soonest first.
+
+        No event lasts longer than the longest one, so none that started before
+        now minus that duration is still on: that bound changes nothing in the
+        result, and lets the database read the start index from about now on
+        instead of sorting every upcoming event (see longest_duration()).
+        """
+        now = now or timezone.now()
+        earliest_start = ExpressionWrapper(
+            Value(now) - longest_duration(), output_field=models.DateTimeField()
+        )
+        return self.filter(effective_end__gte=now, starts_at__gte=earliest_start).order_by(
+            "starts_at", "pk"
+        )
 
     def past(self, now=None):
-        """Events that are over, most recent first."""
-        return self.filter(effective_end__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+        """Events that are over, most recent first.
+
+        An event ends no earlier than it starts, so the events that are over all
+        started before now: the redundant bound lets the database read the start
+        index backwards from now.
+        """
+        now = now or timezone.now()
+        return self.filter(effective_end__lt=now, starts_at__lt=now).order_by("-starts_at", "-pk")
+
+    def with_any_technology(self, technologies):
+        """Events with at least one of these technologies, each event once.
+
+        A semi-join rather than a join: no duplicates to remove, so the first
+        page is read in index order instead of after a DISTINCT over every match.
+        """
+        tagged = Event.technologies.through.objects.filter(
+            event_id=OuterRef("pk"), technology__in=technologies
+        )
+        return self.filter(Exists(tagged))
 
     def by_edit_token(self, token):
         return self.filter(edit_token_hash=hash_edit_token(token))
@@ -291,6 +329,22 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+def longest_duration():
+    """The longest time any event lasts (from its start to its effective end), as
+    a subquery: the database evaluates it once per query, from an index
+    (Event.Meta.indexes)."""
+    duration = ExpressionWrapper(
+        F("effective_end") - F("starts_at"), output_field=models.DurationField()
+    )
+    return Subquery(
+        Event.objects.order_by()
+        .annotate(duration=duration)
+        .order_by("-duration")
+        .values("duration")[:1],
+        output_field=models.DurationField(),
+    )
+
+
 class DuplicateEvent(ValidationError):
     """A new event with the title, start and city of an existing one (`existing`)."""
 
@@ -325,6 +379,11 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     # Refused by staff: never public, the reason shown to the organizer alone.
     REJECTED = "rejected", _("Rejected")
+
+
+# Events anyone may see (EventQuerySet.public()); also the condition of the
+# partial indexes that serve the public reads.
+PUBLIC = Q(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED], email_confirmation_hash="")
 
 
 # The mixin exports inserts, updates and deletes of events on the metrics port.
@@ -469,6 +528,23 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         indexes = [
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["status", "effective_end", "starts_at"]),
+            # The public lists in start order: the first page of "upcoming" and
+            # "past" is read from here, and so is their count (the effective
+            # end and the status are in the index: no table access).
+            models.Index(
+                fields=["starts_at", "id"],
+                include=["effective_end", "status"],
+                condition=PUBLIC,
+                name="event_public_start_idx",
+            ),
+            # The city filter (iexact compares upper cases), in start order.
+            models.Index(
+                Upper("city"), "starts_at", condition=PUBLIC, name="event_public_city_start_idx"
+            ),
+            # The sitemap's lastmod: the latest change of a public event.
+            models.Index(fields=["updated_at"], condition=PUBLIC, name="event_public_updated_idx"),
+            # longest_duration() reads the top of it.
+            models.Index(F("effective_end") - F("starts_at"), name="event_duration_idx"),
         ]
         constraints = [
             models.CheckConstraint(

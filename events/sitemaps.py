@@ -4,6 +4,9 @@ from django.urls import reverse
 
 from .models import Event
 
+# A slug that no part of an event page's address contains otherwise.
+SLUG = "sitemap-slug-placeholder"
+
 
 class EventSitemap(Sitemap):
     """Every public event page; cancelled ones stay so that search engines learn of it.
@@ -15,10 +18,21 @@ class EventSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return Event.objects.public().order_by("pk").only("slug", "updated_at")
+        # (slug, updated_at) pairs: a section lists 10,000 of them, model
+        # instances would cost more than the rest of the work.
+        return Event.objects.public().order_by("pk").values_list("slug", "updated_at")
 
-    def lastmod(self, event):
-        return event.updated_at
+    def location(self, item):
+        # One reverse() per section rather than per address. Event slugs are
+        # ASCII letters, digits and hyphens (slugify), which reverse() leaves as
+        # they are.
+        if not hasattr(self, "_path_around_slug"):
+            self._path_around_slug = reverse("events:detail", kwargs={"slug": SLUG}).split(SLUG)
+        before, after = self._path_around_slug
+        return f"{before}{item[0]}{after}"
+
+    def lastmod(self, item):
+        return item[1]
 
     def get_latest_lastmod(self):
         # The default would compute lastmod() of every event.

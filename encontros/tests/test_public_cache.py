@@ -44,6 +44,39 @@ def test_answers_are_compressed_with_the_best_encoding_the_client_accepts(client
     assert "Content-Encoding" not in plain
 
 
+def test_an_answer_is_compressed_once_in_each_encoding_clients_ask_for(client, event):
+    client.get(HOME, headers={"accept-encoding": "gzip, br"})
+    (entry,) = public_cache.local_store.entries.values()
+    assert set(entry.encoded) == {"br"}
+    brotli_body = entry.encoded["br"]
+
+    client.get(HOME, headers={"accept-encoding": "gzip, br"})
+    client.get(HOME, headers={"accept-encoding": "gzip"})
+
+    assert set(entry.encoded) == {"br", "gzip"}
+    assert entry.encoded["br"] is brotli_body
+    assert public_cache.local_store.size == entry.size
+
+
+def test_an_uncached_answer_is_compressed_in_the_client_s_encoding_only(
+    client, event, settings, monkeypatch
+):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    compressed = []
+    for encoding, compress in public_cache.COMPRESSORS.items():
+
+        def recording(body, encoding=encoding, compress=compress):
+            compressed.append(encoding)
+            return compress(body)
+
+        monkeypatch.setitem(public_cache.COMPRESSORS, encoding, recording)
+
+    response = client.get(HOME, headers={"accept-encoding": "gzip, br"})
+
+    assert response["Content-Encoding"] == "br"
+    assert compressed == ["br"]
+
+
 def test_an_unchanged_answer_gets_304_by_etag_or_date(client, event):
     first = client.get(HOME)
     assert first["Cache-Control"] == "public, max-age=0, must-revalidate"

@@ -3,6 +3,7 @@ from datetime import UTC
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -109,7 +110,13 @@ class TechnologiesField(serializers.Field):
             raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, technologies):
-        return TechnologySerializer(technologies.all(), many=True).data
+        return [self._technology_serializer.to_representation(t) for t in technologies.all()]
+
+    @cached_property
+    def _technology_serializer(self):
+        # One for every event of a page: building a serializer's fields costs more
+        # than serializing a technology.
+        return TechnologySerializer()
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -1,9 +1,7 @@
-from babel.dates import format_skeleton
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
 
-from events.dates import event_zone, format_period
+from events.dates import event_zone, format_period, format_skeleton
 
 register = template.Library()
 
@@ -26,9 +24,7 @@ def date_chip(event):
     """The day, month and weekday of the start, in the event's zone, for event cards."""
     zone = event_zone(event)
     parts = {
-        skeleton: format_skeleton(
-            skeleton, event.starts_at, tzinfo=zone, locale=to_locale(get_language())
-        )
+        skeleton: format_skeleton(skeleton, event.starts_at, zone)
         for skeleton in ("d", "MMM", "EEE")
     }
     return {

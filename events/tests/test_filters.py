@@ -141,3 +141,16 @@ def test_any_query_string_gets_a_page_never_an_error(client, name, query):
 
     # A page number past the end is the only refusal (404), as for any list.
     assert response.status_code in (200, 404), query
+
+
+def test_an_event_with_several_of_the_chosen_technologies_is_listed_and_counted_once(client):
+    python = TechnologyFactory(name="Python", slug="python")
+    rust = TechnologyFactory(name="Rust", slug="rust")
+    both = EventFactory(technologies=[python, rust])
+    only_rust = EventFactory(technologies=[rust])
+    EventFactory(technologies=[TechnologyFactory(name="Go", slug="go")])
+
+    response = client.get(reverse("events:list") + "?technology=python&technology=rust")
+
+    assert list(response.context["event_list"]) == [both, only_rust]
+    assert response.context["paginator"].count == 2

@@ -9,13 +9,16 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from babel.dates import format_skeleton as babel_format_skeleton
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils.translation import to_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.dates import format_skeleton
 from events.forms import EventForm
 from events.models import Event
 from events.time_zones import (
@@ -283,6 +286,20 @@ class TestExports:
             BRASILIA,
         ]
 
+    def test_the_calendar_s_zone_definitions_come_in_a_fixed_order_before_its_events(self, client):
+        """Every worker writes the same bytes for the same events (one ETag)."""
+        EventFactory(starts_at=datetime(2030, 6, 11, 19, 0, tzinfo=SAO_PAULO))
+        EventFactory(time_zone=AMAZONAS, starts_at=datetime(2030, 6, 10, 19, 0, tzinfo=MANAUS))
+        EventFactory(time_zone=ACRE, starts_at=datetime(2030, 6, 12, 19, 0, tzinfo=MANAUS))
+
+        first = client.get(reverse("events:calendar")).content
+        calendar = icalendar.Calendar.from_ical(first)
+
+        names = [component.name for component in calendar.subcomponents]
+        assert names == ["VTIMEZONE"] * 3 + ["VEVENT"] * 3
+        assert [tz.tz_name for tz in calendar.timezones] == sorted([ACRE, AMAZONAS, BRASILIA])
+        assert client.get(reverse("events:calendar")).content == first
+
     def test_ics_of_a_past_event_keeps_brasilias_daylight_saving_offset(self, client):
         event = EventFactory(starts_at=datetime(2018, 12, 1, 21, 0, tzinfo=UTC))
 
@@ -443,3 +460,22 @@ class TestAdmin:
         assert response.status_code == 200
         assert "time_zone" in response.context["adminform"].form.errors
         assert not Event.objects.exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1970, 1, 2), max_value=datetime(2100, 12, 30), timezones=st.just(UTC)
+    ),
+    zone=st.sampled_from([zone for zone, _label in BRAZIL_TIME_ZONES] + ["UTC"]),
+    skeleton=st.sampled_from(["d", "MMM", "EEE", "yMMMMEd", "yMMMd", "Hm"]),
+    language=st.sampled_from(["pt-br", "en"]),
+)
+def test_dates_read_as_babel_writes_them_with_patterns_looked_up_once(
+    moment, zone, skeleton, language
+):
+    """The cached patterns (events.dates.format_skeleton) change no date."""
+    expected = babel_format_skeleton(
+        skeleton, moment, tzinfo=ZoneInfo(zone), locale=to_locale(language)
+    )
+    assert format_skeleton(skeleton, moment, ZoneInfo(zone), language=language) == expected
