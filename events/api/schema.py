@@ -22,6 +22,7 @@ from .serializers import (
     CoverUploadSerializer,
     EventCreatedSerializer,
     EventSerializer,
+    StrictURLField,
     TechnologiesField,
     TechnologySerializer,
     TechnologyWithCountSerializer,
@@ -273,6 +274,35 @@ class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
             return {"type": "array", "items": name, "maxItems": field.max_items}
         technology = auto_schema.resolve_serializer(TechnologySerializer, direction)
         return {"type": "array", "items": technology.ref}
+
+
+# Django's Unicode slugs (`^[-\w]+\Z`, letters and digits of any script), written for
+# JSON Schema's ECMA-262 regexes, where `\w` is ASCII only.
+UNICODE_SLUG_PATTERN = r"^[-_\p{L}\p{N}]+$"
+
+
+class UnicodeSlugFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = serializers.SlugField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if self.target.allow_unicode:
+            schema["pattern"] = UNICODE_SLUG_PATTERN
+        return schema
+
+
+class IriFieldExtension(OpenApiSerializerFieldExtension):
+    """Addresses given by people: Django's URLValidator accepts any Unicode letter in
+    them and they are kept as written (`https://example.org/segurança`), so they are
+    IRIs (RFC 3987), not the ASCII-only URIs of the `uri` format. An empty value means
+    none: validators read "" as a valid IRI reference, so the address itself is never
+    empty, or an empty value would match both choices of the field's `oneOf`."""
+
+    target_class = StrictURLField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "format": "iri", "minLength": 1}
 
 
 EXAMPLES = {

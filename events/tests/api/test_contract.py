@@ -68,3 +68,22 @@ def test_the_contract_check_fails_on_an_answer_the_schema_does_not_describe(live
 
     with pytest.raises(FailureGroup, match="Response violates schema"):
         case.call_and_validate()
+
+
+def test_unicode_technology_slugs_match_the_documented_pattern(live_api):
+    EventFactory(technologies=[TechnologyFactory(name="Liderança", slug="liderança")])
+    case = schema["/api/technologies/"]["GET"].Case()
+
+    response = case.call_and_validate(headers={"Accept-Encoding": "identity"})
+
+    assert "liderança" in {technology["slug"] for technology in response.json()}
+
+
+def test_addresses_with_unicode_letters_match_the_documented_format(live_api):
+    iri = "https://example.org/segurança-da-informação"
+    event = EventFactory(url=iri, tickets_url=iri, mode=Event.Mode.HYBRID, online_url=iri)
+    case = schema["/api/events/{slug}/"]["GET"].Case(path_parameters={"slug": event.slug})
+
+    response = case.call_and_validate(headers={"Accept-Encoding": "identity"})
+
+    assert response.json()["online_url"] == iri
