@@ -410,6 +410,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "events.api.schema.allow_empty_query_values",
+        "events.api.schema.either_role_request",
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
         "events.api.schema.translate_untranslated_texts",

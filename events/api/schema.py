@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -21,7 +22,10 @@ from .serializers import (
     CitySerializer,
     CoverUploadSerializer,
     EventCreatedSerializer,
+    EventOrganizerEditSerializer,
     EventSerializer,
+    EventStaffEditSerializer,
+    EventSubmissionSerializer,
     StrictURLField,
     TechnologiesField,
     TechnologySerializer,
@@ -117,6 +121,43 @@ EDIT_TOKEN_PARAMETER = OpenApiParameter(
         "(even while pending), change and delete the event; a wrong token answers 404."
     ),
 )
+
+
+def written_by_roles(name, *serializers, partial=False):
+    """A request body that each role writes with its own serializer (see
+    EventWriteSerializer); made `anyOf` by the hook either_role_request."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer(partial=partial) for serializer in serializers],
+        resource_type_field_name=None,
+    )
+
+
+ROLE_REQUESTS = {
+    "create": written_by_roles("EventCreate", EventSubmissionSerializer, EventSerializer),
+    "update": written_by_roles("EventEdit", EventOrganizerEditSerializer, EventStaffEditSerializer),
+    "partial_update": written_by_roles(
+        "EventEdit",
+        EventOrganizerEditSerializer,
+        EventStaffEditSerializer,
+        partial=True,
+    ),
+}
+
+
+def either_role_request(result, generator, request, public):
+    """Postprocessing hook: a body of ROLE_REQUESTS is valid when one role may send
+    it, and a body without staff's fields suits both roles: `anyOf`, not `oneOf`."""
+    # As drf-spectacular names them: "Request" for the request direction, "Patched"
+    # for PATCH.
+    names = {f"{proxy.component_name}Request" for proxy in ROLE_REQUESTS.values()}
+    names |= {f"Patched{name}" for name in names}
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name in names:
+            schema["anyOf"] = schema.pop("oneOf")
+    return result
+
+
 WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
 DELETE_ERRORS = (401, 403, 404, 412, 429)
 
@@ -143,6 +184,7 @@ event_viewset = _applying_all(
         ),
         create=extend_schema(
             summary=_("Publish an event"),
+            request=ROLE_REQUESTS["create"],
             description=_(
                 "Anyone may publish. When the site requires approval, events from anyone but "
                 "staff wait as pending. The answer is the only one that carries the edit token."
@@ -174,6 +216,7 @@ event_viewset = _applying_all(
         ),
         update=extend_schema(
             summary=_("Replace an event"),
+            request=ROLE_REQUESTS["update"],
             description=_(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to change events. Technologies left out stay as they are."
@@ -183,6 +226,7 @@ event_viewset = _applying_all(
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event"),
+            request=ROLE_REQUESTS["partial_update"],
             description=_(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to change events."
@@ -438,9 +482,29 @@ UNTRANSLATED_TEXTS = {
 
 
 # Components described by their serializer's docstring, written for developers.
+SUBMISSION = _("A new event from anyone but staff: the status and the rejection are staff's.")
+STAFF_SUBMISSION = _("A new event from staff with the permission to add events: every field.")
+ORGANIZER_EDIT = _(
+    "A change by the holder of the edit token: the status only to cancel a published event, "
+    "or to publish it again while it has not started."
+)
+STAFF_EDIT = _("A change by staff with the permission to change events: every field.")
+EITHER_ROLE = _(
+    "What the client's role may send: staff (with `Authorization`) the second form, "
+    "everyone else the first."
+)
 COMPONENT_DESCRIPTIONS = {
     "Error": _("The body of every error answer."),
     "EventCreated": _("The answer to a creation: the only time the edit token is ever shown."),
+    "EventSubmissionRequest": SUBMISSION,
+    "EventRequest": STAFF_SUBMISSION,
+    "EventOrganizerEditRequest": ORGANIZER_EDIT,
+    "PatchedEventOrganizerEditRequest": ORGANIZER_EDIT,
+    "EventStaffEditRequest": STAFF_EDIT,
+    "PatchedEventStaffEditRequest": STAFF_EDIT,
+    "EventCreateRequest": EITHER_ROLE,
+    "EventEditRequest": EITHER_ROLE,
+    "PatchedEventEditRequest": EITHER_ROLE,
 }
 
 

@@ -7,6 +7,8 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
 
+from events.tests.helpers import EDIT_TOKEN
+
 pytestmark = pytest.mark.django_db
 
 
@@ -71,10 +73,90 @@ def test_the_edit_token_is_only_in_the_creation_answer(schema):
 def test_technologies_are_names_on_input_and_objects_on_output(schema):
     components = schema["components"]["schemas"]
 
-    assert components["EventRequest"]["properties"]["technologies"]["items"]["type"] == "string"
+    submission = components["EventSubmissionRequest"]["properties"]
+    assert submission["technologies"]["items"]["type"] == "string"
     assert components["Event"]["properties"]["technologies"]["items"] == {
         "$ref": "#/components/schemas/Technology"
     }
+
+
+def example_body(schema, component):
+    """The request body that the document's examples show for a component."""
+    properties = schema["components"]["schemas"][component]["properties"]
+    return {name: definition["example"] for name, definition in properties.items()}
+
+
+def test_each_role_has_its_request_body(schema):
+    components = schema["components"]["schemas"]
+    writes = {
+        name: set(components[name]["properties"])
+        for name in (
+            "EventSubmissionRequest",
+            "EventRequest",
+            "EventOrganizerEditRequest",
+            "EventStaffEditRequest",
+        )
+    }
+
+    assert {"status", "rejection_reason"} & writes["EventSubmissionRequest"] == set()
+    assert "rejection_reason" not in writes["EventOrganizerEditRequest"]
+    assert "status" in writes["EventOrganizerEditRequest"]
+    assert {"status", "rejection_reason"} <= writes["EventRequest"]
+    assert {"status", "rejection_reason"} <= writes["EventStaffEditRequest"]
+    create = schema["paths"]["/api/events/"]["post"]["requestBody"]["content"]
+    assert components[create["application/json"]["schema"]["$ref"].split("/")[-1]]["anyOf"] == [
+        {"$ref": "#/components/schemas/EventSubmissionRequest"},
+        {"$ref": "#/components/schemas/EventRequest"},
+    ]
+
+
+def test_the_example_submission_is_accepted_from_anyone(schema, api_client):
+    response = api_client.post(
+        reverse("api:event-list"), example_body(schema, "EventSubmissionRequest"), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+
+
+def test_the_example_staff_submission_is_accepted_from_staff(schema, manager_client):
+    response = manager_client.post(
+        reverse("api:event-list"), example_body(schema, "EventRequest"), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "published"
+
+
+def test_the_example_organizer_edit_is_accepted_from_the_token_holder(
+    schema, api_client, owned_event
+):
+    response = api_client.put(
+        reverse("api:event-detail", args=[owned_event.slug]),
+        example_body(schema, "EventOrganizerEditRequest"),
+        format="json",
+        headers={"X-Edit-Token": EDIT_TOKEN},
+    )
+
+    assert response.status_code == 200, response.json()
+
+
+def test_the_example_staff_edit_is_accepted_from_staff(schema, manager_client, owned_event):
+    response = manager_client.put(
+        reverse("api:event-detail", args=[owned_event.slug]),
+        example_body(schema, "EventStaffEditRequest"),
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+
+
+def test_a_submission_with_staff_fields_is_refused_naming_them(api_client, event_payload):
+    event_payload |= {"status": "published", "rejection_reason": "Spam."}
+
+    response = api_client.post(reverse("api:event-list"), event_payload, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"status", "rejection_reason"}
 
 
 @pytest.mark.parametrize("name", ["api:docs", "api:redoc"])
