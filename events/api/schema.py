@@ -4,7 +4,7 @@ an example for every field."""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -318,6 +318,20 @@ class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
             return {"type": "array", "items": name, "maxItems": field.max_items}
         technology = auto_schema.resolve_serializer(TechnologySerializer, direction)
         return {"type": "array", "items": technology.ref}
+
+
+class ClosedRequestExtension(OpenApiSerializerExtension):
+    """Event bodies with other fields than their own are refused (400, see
+    EventSerializer.to_internal_value): their request schemas say so."""
+
+    target_class = EventSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
 
 
 # Django's Unicode slugs (`^[-\w]+\Z`, letters and digits of any script), written for

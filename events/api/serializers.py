@@ -256,14 +256,19 @@ class EventSerializer(serializers.ModelSerializer):
         }
 
     def to_internal_value(self, data):
-        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        """Fields that the writer may not write are refused, not ignored: a client
+        that sends them expects them to count. The schema says so with
+        `additionalProperties: false` (events.api.schema.ClosedRequestExtension)."""
+        names = set(data) if isinstance(data, dict) else set()
+        read_only = {name for name, field in self.fields.items() if field.read_only}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
             errors = exc.detail
         else:
             errors = {}
-        errors.update({name: [_("Unknown field.")] for name in unknown})
+        errors.update({name: [_("Unknown field.")] for name in sorted(names - set(self.fields))})
+        errors.update({name: [_("This field is read-only.")] for name in sorted(names & read_only)})
         if errors:
             raise serializers.ValidationError(errors)
         return value

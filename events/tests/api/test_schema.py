@@ -6,6 +6,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.tests.helpers import EDIT_TOKEN
 
@@ -157,6 +159,69 @@ def test_a_submission_with_staff_fields_is_refused_naming_them(api_client, event
 
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"status", "rejection_reason"}
+
+
+EVENT_REQUESTS = [
+    "EventSubmissionRequest",
+    "EventRequest",
+    "EventOrganizerEditRequest",
+    "PatchedEventOrganizerEditRequest",
+    "EventStaffEditRequest",
+    "PatchedEventStaffEditRequest",
+]
+
+
+@pytest.mark.parametrize("component", EVENT_REQUESTS)
+def test_event_request_bodies_allow_only_their_own_fields(schema, component):
+    assert schema["components"]["schemas"][component]["additionalProperties"] is False
+
+
+@pytest.fixture
+def unthrottled(settings):
+    settings.API_CREATE_THROTTLE_RATE = "100000/h"
+    settings.EVENTS_EDIT_TOKEN_RATE = "100000/h"
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(min_size=1, max_size=30))
+def test_a_field_outside_the_request_schema_is_refused_naming_it(
+    schema, api_client, owned_event, event_payload, unthrottled, name
+):
+    submission = schema["components"]["schemas"]["EventSubmissionRequest"]["properties"]
+    edit = schema["components"]["schemas"]["PatchedEventOrganizerEditRequest"]["properties"]
+    created = api_client.post(
+        reverse("api:event-list"), {**event_payload, name: "x"}, format="json"
+    )
+    changed = api_client.patch(
+        reverse("api:event-detail", args=[owned_event.slug]),
+        {name: "x"},
+        format="json",
+        headers={"X-Edit-Token": EDIT_TOKEN},
+    )
+
+    if name not in submission:
+        assert created.status_code == 400
+        assert name in created.json()["errors"]
+    if name not in edit:
+        assert changed.status_code == 400
+        assert name in changed.json()["errors"]
+
+
+@pytest.mark.parametrize("name", ["slug", "created_at", "updated_at", "revision", "page_url"])
+def test_read_only_fields_sent_in_a_write_are_refused(api_client, owned_event, name):
+    current = api_client.get(reverse("api:event-detail", args=[owned_event.slug])).json()
+
+    response = api_client.patch(
+        reverse("api:event-detail", args=[owned_event.slug]),
+        {name: current[name]},
+        format="json",
+        headers={"X-Edit-Token": EDIT_TOKEN},
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [name]
 
 
 @pytest.mark.parametrize("name", ["api:docs", "api:redoc"])
