@@ -59,6 +59,10 @@ ERROR_DESCRIPTIONS = {
         "resend the change if it still applies. Nothing was changed."
     ),
     413: _("The request body is too large."),
+    428: _(
+        "A PUT without `If-Match`: send the ETag of the version you read (or `*` to "
+        "replace whatever version is there). Nothing was changed."
+    ),
     415: _("The request body is not JSON (`Content-Type: application/json`)."),
     429: _("Too many requests from this client: retry after `Retry-After` seconds."),
     503: _("The image storage is unavailable: nothing was changed."),
@@ -80,6 +84,17 @@ IF_MATCH = OpenApiParameter(
         'Optional: the ETag of the version you read (e.g. `"3"`). The change is made only '
         "if the event is still at that version, else 412. Without it, a PATCH changes the "
         "fields it sends and keeps everyone else's changes to the other fields."
+    ),
+)
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=_(
+        'The ETag of the version you read (e.g. `"3"`): a PUT replaces the whole event, so '
+        "it is made only if the event is still at that version, else 412. `*` replaces "
+        "whatever version is there. Without it, 428."
     ),
 )
 ETAG = OpenApiParameter(
@@ -159,6 +174,7 @@ def either_role_request(result, generator, request, public):
 
 
 WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
+REPLACE_ERRORS = (*WRITE_ERRORS, 428)
 DELETE_ERRORS = (401, 403, 404, 412, 429)
 
 event_cover = extend_schema(
@@ -219,10 +235,12 @@ event_viewset = _applying_all(
             request=ROLE_REQUESTS["update"],
             description=_(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
-                "permission to change events. Technologies left out stay as they are."
+                "permission to change events. The body replaces the whole event: optional "
+                "fields left out become empty (technologies: none), as on creation; the "
+                "status stays unless sent. Needs `If-Match`."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
-            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH_REQUIRED, ETAG, RETRY_AFTER],
+            responses={200: EventSerializer, **error_responses(*REPLACE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event"),
@@ -260,8 +278,13 @@ event_by_token_viewset = _applying_all(
         ),
         update=extend_schema(
             summary=_("Replace an event by its edit token"),
-            parameters=[IF_MATCH, ETAG],
-            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+            description=_(
+                "The body replaces the whole event: optional fields left out become empty "
+                "(technologies: none), as on creation; the status stays unless sent. Needs "
+                "`If-Match`."
+            ),
+            parameters=[IF_MATCH_REQUIRED, ETAG],
+            responses={200: EventSerializer, **error_responses(*REPLACE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event by its edit token"),

@@ -289,7 +289,22 @@ class EventSerializer(serializers.ModelSerializer):
         if self.instance is None:
             # Empty: the model takes the city's zone.
             fields.setdefault("time_zone", "")
+        elif not self.partial:
+            # A PUT replaces the event: what it leaves out becomes empty (or its
+            # default), as on creation. The status is a step, not a value: kept
+            # unless sent.
+            for name in self.replaced_fields():
+                fields.setdefault(name, Event._meta.get_field(name).get_default())
+            fields.setdefault("technologies", [])
         return fields, fields.pop("technologies", None)
+
+    def replaced_fields(self):
+        skipped = {"status", "technologies", "confirm_duplicate"}
+        return [
+            name
+            for name, field in self.fields.items()
+            if not field.read_only and name not in skipped
+        ]
 
     @property
     def confirms_duplicate(self):

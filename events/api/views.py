@@ -39,6 +39,15 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "A PUT replaces the whole event: send the ETag of the version you read in "
+        "If-Match, so that it replaces nobody else's change."
+    )
+    default_code = "precondition_required"
+
+
 def etag(revision):
     return f'"{revision}"'
 
@@ -71,6 +80,13 @@ class EventWriteMixin:
         if self.action in ("update", "partial_update"):
             return EventStaffEditSerializer if is_manager else EventOrganizerEditSerializer
         return EventSerializer
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial") and "If-Match" not in request.headers:
+            # Not found and not allowed come first: they do not depend on the request's headers.
+            self.get_object()
+            raise PreconditionRequired()
+        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()

@@ -47,7 +47,7 @@ def test_edit_token_appears_only_in_the_creation_answer(api_client, event_payloa
         api_client.get(detail_url, headers={"X-Edit-Token": token}),
         api_client.get(by_token_url),
         api_client.patch(by_token_url, {"title": "Renamed"}),
-        api_client.put(detail_url, event_payload, headers={"X-Edit-Token": token}),
+        api_client.put(detail_url, event_payload, headers={"X-Edit-Token": token, "If-Match": "*"}),
     ]
 
     for response in later_answers:

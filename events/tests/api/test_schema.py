@@ -136,7 +136,7 @@ def test_the_example_organizer_edit_is_accepted_from_the_token_holder(
         reverse("api:event-detail", args=[owned_event.slug]),
         example_body(schema, "EventOrganizerEditRequest"),
         format="json",
-        headers={"X-Edit-Token": EDIT_TOKEN},
+        headers={"X-Edit-Token": EDIT_TOKEN, "If-Match": "*"},
     )
 
     assert response.status_code == 200, response.json()
@@ -147,6 +147,7 @@ def test_the_example_staff_edit_is_accepted_from_staff(schema, manager_client, o
         reverse("api:event-detail", args=[owned_event.slug]),
         example_body(schema, "EventStaffEditRequest"),
         format="json",
+        headers={"If-Match": "*"},
     )
 
     assert response.status_code == 200, response.json()
@@ -222,6 +223,15 @@ def test_read_only_fields_sent_in_a_write_are_refused(api_client, owned_event, n
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [name]
+
+
+@pytest.mark.parametrize("path", ["/api/events/{slug}/", "/api/events/by-token/{token}/"])
+def test_put_documents_that_it_needs_if_match(schema, path):
+    put = schema["paths"][path]["put"]
+
+    if_match = [p for p in put["parameters"] if p["name"] == "If-Match"]
+    assert if_match[0]["required"] is True
+    assert {"412", "428"} <= set(put["responses"])
 
 
 @pytest.mark.parametrize("name", ["api:docs", "api:redoc"])
