@@ -413,6 +413,7 @@ SPECTACULAR_SETTINGS = {
         "events.api.schema.either_role_request",
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
+        "events.api.schema.add_links",
         "events.api.schema.translate_untranslated_texts",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -504,6 +504,83 @@ def add_examples(result, generator, request, public):
     return result
 
 
+def _links(source, targets):
+    """OpenAPI links from an answer to the operations on the same event, each with
+    the values it takes from the answer or its request (runtime expressions)."""
+    return {
+        "".join(word.capitalize() for word in operation_id.split("_")): {
+            "operationId": operation_id,
+            "parameters": {name: source[name] for name in names},
+        }
+        for operation_id, names in targets.items()
+    }
+
+
+BY_SLUG = ("slug", "header.X-Edit-Token")
+BY_SLUG_IF_MATCH = (*BY_SLUG, "header.If-Match")
+BY_TOKEN = ("token",)
+BY_TOKEN_IF_MATCH = ("token", "header.If-Match")
+# What each operation's answer leads to: the creation answer gives the slug, the
+# token and the ETag; a read or change by slug gives the ETag and keeps the token
+# that its request sent.
+LINKS = {
+    ("/api/events/", "post", "201"): _links(
+        {
+            "slug": "$response.body#/slug",
+            "token": "$response.body#/edit_token",
+            "header.X-Edit-Token": "$response.body#/edit_token",
+            "header.If-Match": "$response.header.ETag",
+        },
+        {
+            "events_retrieve": BY_SLUG,
+            "events_update": BY_SLUG_IF_MATCH,
+            "events_partial_update": BY_SLUG_IF_MATCH,
+            "events_destroy": BY_SLUG_IF_MATCH,
+            "events_by_token_retrieve": BY_TOKEN,
+            "events_by_token_update": BY_TOKEN_IF_MATCH,
+            "events_by_token_partial_update": BY_TOKEN_IF_MATCH,
+            "events_by_token_destroy": BY_TOKEN_IF_MATCH,
+        },
+    ),
+    **{
+        ("/api/events/{slug}/", method, "200"): _links(
+            {
+                "slug": "$request.path.slug",
+                "header.X-Edit-Token": "$request.header.X-Edit-Token",
+                "header.If-Match": "$response.header.ETag",
+            },
+            {
+                "events_retrieve": BY_SLUG,
+                "events_update": BY_SLUG_IF_MATCH,
+                "events_partial_update": BY_SLUG_IF_MATCH,
+                "events_destroy": BY_SLUG_IF_MATCH,
+            },
+        )
+        for method in ("get", "put", "patch")
+    },
+    **{
+        ("/api/events/by-token/{token}/", method, "200"): _links(
+            {"token": "$request.path.token", "header.If-Match": "$response.header.ETag"},
+            {
+                "events_by_token_retrieve": BY_TOKEN,
+                "events_by_token_update": BY_TOKEN_IF_MATCH,
+                "events_by_token_partial_update": BY_TOKEN_IF_MATCH,
+                "events_by_token_destroy": BY_TOKEN_IF_MATCH,
+            },
+        )
+        for method in ("get", "put", "patch")
+    },
+}
+
+
+def add_links(result, generator, request, public):
+    """Postprocessing hook: the links of LINKS, so that clients and generators can
+    follow an event from its creation to its reading, change and deletion."""
+    for (path, method, status), links in LINKS.items():
+        result["paths"][path][method]["responses"][status]["links"] = links
+    return result
+
+
 # English texts that drf-spectacular takes from docstrings and from its own
 # defaults, out of gettext's reach; every other text of the document is
 # translated where it is written. One language per document.

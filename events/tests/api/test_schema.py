@@ -292,3 +292,23 @@ def test_the_documentation_speaks_one_language_following_the_request(api_client)
         and not text.lstrip().startswith("* `")
     }
     assert same == {}
+
+
+def test_the_creation_links_to_reading_changing_and_deleting_the_event(schema):
+    links = schema["paths"]["/api/events/"]["post"]["responses"]["201"]["links"]
+    operations = {
+        operation["operationId"] for path in schema["paths"].values() for operation in path.values()
+    }
+
+    assert {link["operationId"] for link in links.values()} >= {
+        "events_retrieve",
+        "events_update",
+        "events_partial_update",
+        "events_destroy",
+    }
+    assert {link["operationId"] for link in links.values()} <= operations
+    assert links["EventsUpdate"]["parameters"] == {
+        "slug": "$response.body#/slug",
+        "header.X-Edit-Token": "$response.body#/edit_token",
+        "header.If-Match": "$response.header.ETag",
+    }
