@@ -414,6 +414,7 @@ SPECTACULAR_SETTINGS = {
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
         "events.api.schema.add_links",
+        "events.api.schema.document_uri_too_long",
         "events.api.schema.translate_untranslated_texts",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",

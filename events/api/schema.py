@@ -50,7 +50,14 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: _("Invalid input: `errors` names each invalid field or query parameter."),
+    400: _(
+        "Invalid input, each problem under its field in `errors`: a required field missing; "
+        "a field unknown, read-only, or not for the client's role to write; a value of the "
+        "wrong type or outside its choices; text with invisible control characters (or a "
+        "line break in one-line fields); a year outside 1970–2100; an end before the start; "
+        "an online or hybrid event without `online_url`; an event with the same title, "
+        "start and city as another (unless `confirm_duplicate`)."
+    ),
     401: _("Missing or invalid credentials (`Authorization: Token …`)."),
     403: _("Not allowed (e.g. staff without the permission, or a session without CSRF token)."),
     404: _("No such event, or an edit token that does not match it."),
@@ -69,11 +76,39 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def error_responses(*status_codes):
+INVALID_QUERY = _(
+    "An invalid query parameter, named in `errors`: a value outside its choices (mode, "
+    "is_free, past, status, ordering), a technology slug of no public event, a date that "
+    "is not YYYY-MM-DD, invisible control characters or a line break in search or city, "
+    "a parameter other than technology given more than once, a limit outside 1–100, or "
+    "an offset beyond the deepest page."
+)
+
+
+def error_responses(*status_codes, **descriptions):
+    """The error answers with their description, or the one given as e.g. `e400=...`."""
     return {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        code: OpenApiResponse(
+            ErrorSerializer,
+            description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code]),
+        )
         for code in status_codes
     }
+
+
+def document_uri_too_long(result, generator, request, public):
+    """Postprocessing hook: every operation may meet the HTTP server's 414, which
+    answers before the API does, in its own words (not the Error body)."""
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            operation["responses"]["414"] = {"description": str(URI_TOO_LONG)}
+    return result
+
+
+URI_TOO_LONG = _(
+    "The address is too long: the HTTP server in front of the API refuses request lines "
+    "over 4094 bytes, in plain text. Narrow the filters instead of listing many values."
+)
 
 
 IF_MATCH = OpenApiParameter(
@@ -196,7 +231,10 @@ event_viewset = _applying_all(
                 "Published events not over yet, soonest first; `past=true` lists past events, "
                 "most recent first, and `status=cancelled` the cancelled ones."
             ),
-            responses={200: EventSerializer(many=True), **error_responses(400, 401)},
+            responses={
+                200: EventSerializer(many=True),
+                **error_responses(400, 401, e400=INVALID_QUERY),
+            },
         ),
         create=extend_schema(
             summary=_("Publish an event"),
