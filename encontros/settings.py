@@ -106,6 +106,7 @@ MIDDLEWARE = [
     # Outside CommonMiddleware, so that the trailing-slash redirect of an edit link
     # gets its headers too, and outside RatelimitMiddleware, so that refused attempts do.
     "events.middleware.PrivateLinkMiddleware",
+    "encontros.middleware.ApiRedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
