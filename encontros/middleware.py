@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import BadRequest, DisallowedHost, MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve
 from django.utils import translation
@@ -104,6 +104,30 @@ class NulByteMiddleware:
             return bad_request(request, BadRequest("NUL byte in the query string"))
         # The pages' path converters match no NUL byte: such a path is a 404 there.
         return self.get_response(request)
+
+
+class ApiRedirectMiddleware:
+    """The API's redirects (a missing trailing slash, added by CommonMiddleware) are
+    JSON like its other answers, and 308: the client repeats the same method with
+    the same body, where a 301 would turn a POST into a GET without its body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not is_api_request(request) or response.status_code not in (301, 302):
+            return response
+        location = response["Location"]
+        redirect = JsonResponse(
+            {"message": _("Moved to %(location)s.") % {"location": location}, "errors": {}},
+            status=308,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        for header, value in response.items():
+            if header.lower() != "content-type":
+                redirect[header] = value
+        return redirect
 
 
 class DatabaseUnavailableMiddleware:

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     # Outside CommonMiddleware, so that the trailing-slash redirect of an edit link
     # gets its headers too, and outside RatelimitMiddleware, so that refused attempts do.
     "events.middleware.PrivateLinkMiddleware",
+    "encontros.middleware.ApiRedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -410,8 +411,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "events.api.schema.allow_empty_query_values",
+        "events.api.schema.either_role_request",
         "events.api.schema.require_answer_fields",
         "events.api.schema.add_examples",
+        "events.api.schema.add_links",
+        "events.api.schema.document_uri_too_long",
         "events.api.schema.translate_untranslated_texts",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from .forms import SiteForm
 from .models import SINGLE_LINE_TEXT, Event, Technology
 
+ONCE_ONLY = _("Give this parameter once.")
+# The filters that take several values (any of them matches).
+REPEATABLE = {"technology"}
+
 
 class EventFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
@@ -92,13 +96,28 @@ class EventFilter(django_filters.FilterSet):
             current = [technologies[slug].slug if slug in technologies else slug for slug in slugs]
             data.setlist("technology", list(dict.fromkeys(current)))
         super().__init__(data, *args, **kwargs)
-        if lenient and data is not None and not self.form.is_valid():
+        if lenient and data is not None and not self.is_valid():
             for name in self.form.errors:
                 label = self.filters[name].label
                 self.ignored += [(label, value) for value in self.data.getlist(name)]
                 self.data.pop(name)
             del self._form
             self.form.is_valid()
+
+    def is_valid(self):
+        """A filter of one value given more than once is invalid whatever the order of
+        its values (`?mode=x&mode=online` as `?mode=online&mode=x`): the form alone
+        would judge the last one only. The API refuses it; pages ignore it."""
+        valid = super().is_valid()
+        repeated = [
+            name
+            for name in self.filters
+            if name not in REPEATABLE and self.is_bound and len(self.data.getlist(name)) > 1
+        ]
+        for name in repeated:
+            if ONCE_ONLY not in self.form.errors.get(name, []):
+                self.form.add_error(name, ONCE_ONLY)
+        return valid and not repeated
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -10,7 +10,6 @@ from events.filters import EventFilter
 from events.models import Event
 
 TRUE_OR_FALSE = ["true", "false"]
-ONCE_ONLY = _("Give this parameter once.")
 
 
 def documented(filter_, **schema):
@@ -75,19 +74,6 @@ class EventApiFilter(EventFilter):
     class Meta(EventFilter.Meta):
         form = forms.Form
         fields = [*EventFilter.Meta.fields, "past", "status", "ordering"]
-
-    def is_valid(self):
-        """Every parameter but `technology` is given at most once: a repeat would
-        otherwise be judged by its last value alone (`?past=foo&past=true`)."""
-        valid = super().is_valid()
-        repeated = [
-            name
-            for name in self.filters
-            if name != "technology" and len(self.data.getlist(name)) > 1
-        ]
-        for name in repeated:
-            self.form.add_error(name, ONCE_ONLY)
-        return valid and not repeated
 
     def filter_queryset(self, queryset):
         if self.form.cleaned_data.get("past") in EMPTY_VALUES:

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
-from .filters import ONCE_ONLY
+from events.filters import ONCE_ONLY
 
 # Deeper pages cost the database a scan of every skipped row; no reader needs them.
 MAX_OFFSET = 10_000

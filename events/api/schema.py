@@ -4,11 +4,12 @@ an example for every field."""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -21,7 +22,11 @@ from .serializers import (
     CitySerializer,
     CoverUploadSerializer,
     EventCreatedSerializer,
+    EventOrganizerEditSerializer,
     EventSerializer,
+    EventStaffEditSerializer,
+    EventSubmissionSerializer,
+    StrictURLField,
     TechnologiesField,
     TechnologySerializer,
     TechnologyWithCountSerializer,
@@ -45,7 +50,14 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: _("Invalid input: `errors` names each invalid field or query parameter."),
+    400: _(
+        "Invalid input, each problem under its field in `errors`: a required field missing; "
+        "a field unknown, read-only, or not for the client's role to write; a value of the "
+        "wrong type or outside its choices; text with invisible control characters (or a "
+        "line break in one-line fields); a year outside 1970–2100; an end before the start; "
+        "an online or hybrid event without `online_url`; an event with the same title, "
+        "start and city as another (unless `confirm_duplicate`)."
+    ),
     401: _("Missing or invalid credentials (`Authorization: Token …`)."),
     403: _("Not allowed (e.g. staff without the permission, or a session without CSRF token)."),
     404: _("No such event, or an edit token that does not match it."),
@@ -54,17 +66,49 @@ ERROR_DESCRIPTIONS = {
         "resend the change if it still applies. Nothing was changed."
     ),
     413: _("The request body is too large."),
+    428: _(
+        "A PUT without `If-Match`: send the ETag of the version you read (or `*` to "
+        "replace whatever version is there). Nothing was changed."
+    ),
     415: _("The request body is not JSON (`Content-Type: application/json`)."),
     429: _("Too many requests from this client: retry after `Retry-After` seconds."),
     503: _("The image storage is unavailable: nothing was changed."),
 }
 
 
-def error_responses(*status_codes):
+INVALID_QUERY = _(
+    "An invalid query parameter, named in `errors`: a value outside its choices (mode, "
+    "is_free, past, status, ordering), a technology slug of no public event, a date that "
+    "is not YYYY-MM-DD, invisible control characters or a line break in search or city, "
+    "a parameter other than technology given more than once, a limit outside 1–100, or "
+    "an offset beyond the deepest page."
+)
+
+
+def error_responses(*status_codes, **descriptions):
+    """The error answers with their description, or the one given as e.g. `e400=...`."""
     return {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        code: OpenApiResponse(
+            ErrorSerializer,
+            description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code]),
+        )
         for code in status_codes
     }
+
+
+def document_uri_too_long(result, generator, request, public):
+    """Postprocessing hook: every operation may meet the HTTP server's 414, which
+    answers before the API does, in its own words (not the Error body)."""
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            operation["responses"]["414"] = {"description": str(URI_TOO_LONG)}
+    return result
+
+
+URI_TOO_LONG = _(
+    "The address is too long: the HTTP server in front of the API refuses request lines "
+    "over 4094 bytes, in plain text. Narrow the filters instead of listing many values."
+)
 
 
 IF_MATCH = OpenApiParameter(
@@ -75,6 +119,17 @@ IF_MATCH = OpenApiParameter(
         'Optional: the ETag of the version you read (e.g. `"3"`). The change is made only '
         "if the event is still at that version, else 412. Without it, a PATCH changes the "
         "fields it sends and keeps everyone else's changes to the other fields."
+    ),
+)
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=_(
+        'The ETag of the version you read (e.g. `"3"`): a PUT replaces the whole event, so '
+        "it is made only if the event is still at that version, else 412. `*` replaces "
+        "whatever version is there. Without it, 428."
     ),
 )
 ETAG = OpenApiParameter(
@@ -116,7 +171,45 @@ EDIT_TOKEN_PARAMETER = OpenApiParameter(
         "(even while pending), change and delete the event; a wrong token answers 404."
     ),
 )
+
+
+def written_by_roles(name, *serializers, partial=False):
+    """A request body that each role writes with its own serializer (see
+    EventWriteSerializer); made `anyOf` by the hook either_role_request."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer(partial=partial) for serializer in serializers],
+        resource_type_field_name=None,
+    )
+
+
+ROLE_REQUESTS = {
+    "create": written_by_roles("EventCreate", EventSubmissionSerializer, EventSerializer),
+    "update": written_by_roles("EventEdit", EventOrganizerEditSerializer, EventStaffEditSerializer),
+    "partial_update": written_by_roles(
+        "EventEdit",
+        EventOrganizerEditSerializer,
+        EventStaffEditSerializer,
+        partial=True,
+    ),
+}
+
+
+def either_role_request(result, generator, request, public):
+    """Postprocessing hook: a body of ROLE_REQUESTS is valid when one role may send
+    it, and a body without staff's fields suits both roles: `anyOf`, not `oneOf`."""
+    # As drf-spectacular names them: "Request" for the request direction, "Patched"
+    # for PATCH.
+    names = {f"{proxy.component_name}Request" for proxy in ROLE_REQUESTS.values()}
+    names |= {f"Patched{name}" for name in names}
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name in names:
+            schema["anyOf"] = schema.pop("oneOf")
+    return result
+
+
 WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
+REPLACE_ERRORS = (*WRITE_ERRORS, 428)
 DELETE_ERRORS = (401, 403, 404, 412, 429)
 
 event_cover = extend_schema(
@@ -138,10 +231,14 @@ event_viewset = _applying_all(
                 "Published events not over yet, soonest first; `past=true` lists past events, "
                 "most recent first, and `status=cancelled` the cancelled ones."
             ),
-            responses={200: EventSerializer(many=True), **error_responses(400, 401)},
+            responses={
+                200: EventSerializer(many=True),
+                **error_responses(400, 401, e400=INVALID_QUERY),
+            },
         ),
         create=extend_schema(
             summary=_("Publish an event"),
+            request=ROLE_REQUESTS["create"],
             description=_(
                 "Anyone may publish. When the site requires approval, events from anyone but "
                 "staff wait as pending. The answer is the only one that carries the edit token."
@@ -173,15 +270,19 @@ event_viewset = _applying_all(
         ),
         update=extend_schema(
             summary=_("Replace an event"),
+            request=ROLE_REQUESTS["update"],
             description=_(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
-                "permission to change events. Technologies left out stay as they are."
+                "permission to change events. The body replaces the whole event: optional "
+                "fields left out become empty (technologies: none), as on creation; the "
+                "status stays unless sent. Needs `If-Match`."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
-            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH_REQUIRED, ETAG, RETRY_AFTER],
+            responses={200: EventSerializer, **error_responses(*REPLACE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event"),
+            request=ROLE_REQUESTS["partial_update"],
             description=_(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to change events."
@@ -215,8 +316,13 @@ event_by_token_viewset = _applying_all(
         ),
         update=extend_schema(
             summary=_("Replace an event by its edit token"),
-            parameters=[IF_MATCH, ETAG],
-            responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
+            description=_(
+                "The body replaces the whole event: optional fields left out become empty "
+                "(technologies: none), as on creation; the status stays unless sent. Needs "
+                "`If-Match`."
+            ),
+            parameters=[IF_MATCH_REQUIRED, ETAG],
+            responses={200: EventSerializer, **error_responses(*REPLACE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event by its edit token"),
@@ -273,6 +379,49 @@ class TechnologiesFieldExtension(OpenApiSerializerFieldExtension):
             return {"type": "array", "items": name, "maxItems": field.max_items}
         technology = auto_schema.resolve_serializer(TechnologySerializer, direction)
         return {"type": "array", "items": technology.ref}
+
+
+class ClosedRequestExtension(OpenApiSerializerExtension):
+    """Event bodies with other fields than their own are refused (400, see
+    EventSerializer.to_internal_value): their request schemas say so."""
+
+    target_class = EventSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
+
+# Django's Unicode slugs (`^[-\w]+\Z`, letters and digits of any script), written for
+# JSON Schema's ECMA-262 regexes, where `\w` is ASCII only.
+UNICODE_SLUG_PATTERN = r"^[-_\p{L}\p{N}]+$"
+
+
+class UnicodeSlugFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = serializers.SlugField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if self.target.allow_unicode:
+            schema["pattern"] = UNICODE_SLUG_PATTERN
+        return schema
+
+
+class IriFieldExtension(OpenApiSerializerFieldExtension):
+    """Addresses given by people: Django's URLValidator accepts any Unicode letter in
+    them and they are kept as written (`https://example.org/segurança`), so they are
+    IRIs (RFC 3987), not the ASCII-only URIs of the `uri` format. An empty value means
+    none: validators read "" as a valid IRI reference, so the address itself is never
+    empty, or an empty value would match both choices of the field's `oneOf`."""
+
+    target_class = StrictURLField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "format": "iri", "minLength": 1}
 
 
 EXAMPLES = {
@@ -393,6 +542,83 @@ def add_examples(result, generator, request, public):
     return result
 
 
+def _links(source, targets):
+    """OpenAPI links from an answer to the operations on the same event, each with
+    the values it takes from the answer or its request (runtime expressions)."""
+    return {
+        "".join(word.capitalize() for word in operation_id.split("_")): {
+            "operationId": operation_id,
+            "parameters": {name: source[name] for name in names},
+        }
+        for operation_id, names in targets.items()
+    }
+
+
+BY_SLUG = ("slug", "header.X-Edit-Token")
+BY_SLUG_IF_MATCH = (*BY_SLUG, "header.If-Match")
+BY_TOKEN = ("token",)
+BY_TOKEN_IF_MATCH = ("token", "header.If-Match")
+# What each operation's answer leads to: the creation answer gives the slug, the
+# token and the ETag; a read or change by slug gives the ETag and keeps the token
+# that its request sent.
+LINKS = {
+    ("/api/events/", "post", "201"): _links(
+        {
+            "slug": "$response.body#/slug",
+            "token": "$response.body#/edit_token",
+            "header.X-Edit-Token": "$response.body#/edit_token",
+            "header.If-Match": "$response.header.ETag",
+        },
+        {
+            "events_retrieve": BY_SLUG,
+            "events_update": BY_SLUG_IF_MATCH,
+            "events_partial_update": BY_SLUG_IF_MATCH,
+            "events_destroy": BY_SLUG_IF_MATCH,
+            "events_by_token_retrieve": BY_TOKEN,
+            "events_by_token_update": BY_TOKEN_IF_MATCH,
+            "events_by_token_partial_update": BY_TOKEN_IF_MATCH,
+            "events_by_token_destroy": BY_TOKEN_IF_MATCH,
+        },
+    ),
+    **{
+        ("/api/events/{slug}/", method, "200"): _links(
+            {
+                "slug": "$request.path.slug",
+                "header.X-Edit-Token": "$request.header.X-Edit-Token",
+                "header.If-Match": "$response.header.ETag",
+            },
+            {
+                "events_retrieve": BY_SLUG,
+                "events_update": BY_SLUG_IF_MATCH,
+                "events_partial_update": BY_SLUG_IF_MATCH,
+                "events_destroy": BY_SLUG_IF_MATCH,
+            },
+        )
+        for method in ("get", "put", "patch")
+    },
+    **{
+        ("/api/events/by-token/{token}/", method, "200"): _links(
+            {"token": "$request.path.token", "header.If-Match": "$response.header.ETag"},
+            {
+                "events_by_token_retrieve": BY_TOKEN,
+                "events_by_token_update": BY_TOKEN_IF_MATCH,
+                "events_by_token_partial_update": BY_TOKEN_IF_MATCH,
+                "events_by_token_destroy": BY_TOKEN_IF_MATCH,
+            },
+        )
+        for method in ("get", "put", "patch")
+    },
+}
+
+
+def add_links(result, generator, request, public):
+    """Postprocessing hook: the links of LINKS, so that clients and generators can
+    follow an event from its creation to its reading, change and deletion."""
+    for (path, method, status), links in LINKS.items():
+        result["paths"][path][method]["responses"][status]["links"] = links
+    return result
+
+
 # English texts that drf-spectacular takes from docstrings and from its own
 # defaults, out of gettext's reach; every other text of the document is
 # translated where it is written. One language per document.
@@ -408,9 +634,29 @@ UNTRANSLATED_TEXTS = {
 
 
 # Components described by their serializer's docstring, written for developers.
+SUBMISSION = _("A new event from anyone but staff: the status and the rejection are staff's.")
+STAFF_SUBMISSION = _("A new event from staff with the permission to add events: every field.")
+ORGANIZER_EDIT = _(
+    "A change by the holder of the edit token: the status only to cancel a published event, "
+    "or to publish it again while it has not started."
+)
+STAFF_EDIT = _("A change by staff with the permission to change events: every field.")
+EITHER_ROLE = _(
+    "What the client's role may send: staff (with `Authorization`) the second form, "
+    "everyone else the first."
+)
 COMPONENT_DESCRIPTIONS = {
     "Error": _("The body of every error answer."),
     "EventCreated": _("The answer to a creation: the only time the edit token is ever shown."),
+    "EventSubmissionRequest": SUBMISSION,
+    "EventRequest": STAFF_SUBMISSION,
+    "EventOrganizerEditRequest": ORGANIZER_EDIT,
+    "PatchedEventOrganizerEditRequest": ORGANIZER_EDIT,
+    "EventStaffEditRequest": STAFF_EDIT,
+    "PatchedEventStaffEditRequest": STAFF_EDIT,
+    "EventCreateRequest": EITHER_ROLE,
+    "EventEditRequest": EITHER_ROLE,
+    "PatchedEventEditRequest": EITHER_ROLE,
 }
 
 

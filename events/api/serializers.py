@@ -263,14 +263,19 @@ class EventSerializer(serializers.ModelSerializer):
         }
 
     def to_internal_value(self, data):
-        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        """Fields that the writer may not write are refused, not ignored: a client
+        that sends them expects them to count. The schema says so with
+        `additionalProperties: false` (events.api.schema.ClosedRequestExtension)."""
+        names = set(data) if isinstance(data, dict) else set()
+        read_only = {name for name, field in self.fields.items() if field.read_only}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
             errors = exc.detail
         else:
             errors = {}
-        errors.update({name: [_("Unknown field.")] for name in unknown})
+        errors.update({name: [_("Unknown field.")] for name in sorted(names - set(self.fields))})
+        errors.update({name: [_("This field is read-only.")] for name in sorted(names & read_only)})
         if errors:
             raise serializers.ValidationError(errors)
         return value
@@ -284,23 +289,6 @@ class EventSerializer(serializers.ModelSerializer):
             del data["rejection_reason"]
         return data
 
-    def validate_rejection_reason(self, reason):
-        current = self.instance.rejection_reason if self.instance else ""
-        if reason != current and not self.context.get("is_event_manager"):
-            raise serializers.ValidationError(_("Only staff can set this field."))
-        return reason
-
-    def validate_status(self, status):
-        current = self.instance.status if self.instance else None
-        if self.context.get("is_event_manager") or status == current:
-            return status
-        event = self.instance
-        if event and status == Event.Status.CANCELLED and event.organizer_can_cancel:
-            return status
-        if event and status == Event.Status.PUBLISHED and event.organizer_can_restore():
-            return status
-        raise serializers.ValidationError(_("Only staff can set this status."))
-
     def event_fields(self):
         """The validated model fields, and the technology names (None: unchanged)."""
         fields = dict(self.validated_data)
@@ -308,11 +296,72 @@ class EventSerializer(serializers.ModelSerializer):
         if self.instance is None:
             # Empty: the model takes the city's zone.
             fields.setdefault("time_zone", "")
+        elif not self.partial:
+            # A PUT replaces the event: what it leaves out becomes empty (or its
+            # default), as on creation. The status is a step, not a value: kept
+            # unless sent.
+            for name in self.replaced_fields():
+                fields.setdefault(name, Event._meta.get_field(name).get_default())
+            fields.setdefault("technologies", [])
         return fields, fields.pop("technologies", None)
+
+    def replaced_fields(self):
+        skipped = {"status", "technologies", "confirm_duplicate"}
+        return [
+            name
+            for name, field in self.fields.items()
+            if not field.read_only and name not in skipped
+        ]
 
     @property
     def confirms_duplicate(self):
         return self.validated_data.get("confirm_duplicate", False)
+
+
+def _without(*names):
+    return [name for name in EventSerializer.Meta.fields if name not in names]
+
+
+class EventWriteSerializer(EventSerializer):
+    """What one kind of client may send; answers show the whole event (EventSerializer).
+
+    The API validates each write with the serializer of the writer's role, and the
+    OpenAPI document shows each as its own request body: one rule for both."""
+
+    def to_representation(self, event):
+        return EventSerializer(event, context=self.context).data
+
+
+class EventSubmissionSerializer(EventWriteSerializer):
+    """A new event from anyone but staff: the status and the rejection are staff's."""
+
+    class Meta(EventSerializer.Meta):
+        fields = _without("status", "rejection_reason")
+
+
+class EventOrganizerEditSerializer(EventWriteSerializer):
+    """A change by the holder of the edit token: the status only to cancel a published
+    event or publish it again while it has not started."""
+
+    class Meta(EventSerializer.Meta):
+        fields = _without("rejection_reason", "confirm_duplicate")
+
+    def validate_status(self, status):
+        event = self.instance
+        if status == event.status:
+            return status
+        if status == Event.Status.CANCELLED and event.organizer_can_cancel:
+            return status
+        if status == Event.Status.PUBLISHED and event.organizer_can_restore():
+            return status
+        raise serializers.ValidationError(_("Only staff can set this status."))
+
+
+class EventStaffEditSerializer(EventWriteSerializer):
+    """A change by staff with the permission to change events: every field."""
+
+    class Meta(EventSerializer.Meta):
+        fields = _without("confirm_duplicate")
 
 
 class EventCreatedSerializer(EventSerializer):

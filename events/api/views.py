@@ -21,7 +21,10 @@ from .serializers import (
     CitySerializer,
     CoverUploadSerializer,
     EventCreatedSerializer,
+    EventOrganizerEditSerializer,
     EventSerializer,
+    EventStaffEditSerializer,
+    EventSubmissionSerializer,
     TechnologyWithCountSerializer,
 )
 from .throttling import EditTokenThrottle, EventCreateThrottle
@@ -34,6 +37,15 @@ class PreconditionFailed(APIException):
         "your change if it still applies."
     )
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "A PUT replaces the whole event: send the ETag of the version you read in "
+        "If-Match, so that it replaces nobody else's change."
+    )
+    default_code = "precondition_required"
 
 
 def etag(revision):
@@ -60,6 +72,22 @@ class EventWriteMixin:
             raise PreconditionFailed()
         return int(revisions[0])
 
+    def get_serializer_class(self):
+        """Writes are validated by what the writer's role may write."""
+        is_manager = self.acts_as_event_manager()
+        if self.action == "create":
+            return EventSerializer if is_manager else EventSubmissionSerializer
+        if self.action in ("update", "partial_update"):
+            return EventStaffEditSerializer if is_manager else EventOrganizerEditSerializer
+        return EventSerializer
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial") and "If-Match" not in request.headers:
+            # Not found and not allowed come first: they do not depend on the request's headers.
+            self.get_object()
+            raise PreconditionRequired()
+        return super().update(request, *args, **kwargs)
+
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
         event = serializer.instance
@@ -82,8 +110,9 @@ class EventWriteMixin:
         # event back for approval.
         if status in (status_before, event.status):
             return
-        # Organizers cancel and restore under the site's rules (serializer.validate_status).
-        if not serializer.context.get("is_event_manager"):
+        # Organizers cancel and restore under the site's rules
+        # (EventOrganizerEditSerializer.validate_status).
+        if not self.acts_as_event_manager():
             if status == Event.Status.CANCELLED:
                 services.event_cancel(
                     event=event, channel=services.Channel.API, reason=event.cancellation_reason
@@ -191,12 +220,10 @@ class EventViewSet(
         return throttles
 
     def get_serializer_context(self):
-        is_manager = self.acts_as_event_manager()
         return {
             **super().get_serializer_context(),
-            "is_event_manager": is_manager,
             # The creator and the token holder wrote the e-mail themselves.
-            "shows_private_fields": is_manager
+            "shows_private_fields": self.acts_as_event_manager()
             or self.action == "create"
             or self.edit_token is not None,
         }

@@ -154,3 +154,59 @@ def test_an_event_with_several_of_the_chosen_technologies_is_listed_and_counted_
 
     assert list(response.context["event_list"]) == [both, only_rust]
     assert response.context["paginator"].count == 2
+
+
+@pytest.fixture
+def uncached(settings):
+    # The second answer must be computed, not the first one served again.
+    settings.PUBLIC_CACHE_SECONDS = 0
+
+
+SINGLE_VALUED = ["search", "city", "mode", "is_free", "starts_after", "starts_before"]
+FILTER_VALUES = st.one_of(
+    st.sampled_from(["online", "in_person", "true", "false", "Recife", "2030-01-01", "x", ""]),
+    QUERY_VALUES,
+)
+
+
+@pytest.mark.parametrize("name", ["events:list", "events:embed"])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parameter=st.sampled_from(SINGLE_VALUED),
+    values=st.lists(FILTER_VALUES, min_size=2, max_size=3),
+    order=st.randoms(use_true_random=False),
+)
+def test_a_repeated_filter_means_the_same_in_any_order(
+    client, uncached, name, parameter, values, order
+):
+    EventFactory(city="Recife", mode="online", online_url="https://example.org", venue="")
+    shuffled = list(values)
+    order.shuffle(shuffled)
+
+    answers = [
+        client.get(reverse(name) + "?" + urlencode([(parameter, value) for value in ordering]))
+        for ordering in (values, shuffled)
+    ]
+
+    assert answers[0].status_code == answers[1].status_code
+    if answers[0].status_code != 200:
+        return  # A NUL byte: a malformed request (400) in any order.
+    first, second = (answer.context for answer in answers)
+    assert list(first["object_list"]) == list(second["object_list"])
+    if "filterset" in first:
+        assert sorted(first["filterset"].ignored) == sorted(second["filterset"].ignored)
+        if len([value for value in values if value]) > 1:
+            # Ignored with the notice, not judged by one of its values.
+            assert not first["filterset"].form.cleaned_data.get(parameter)
+
+
+def test_a_repeated_filter_is_ignored_with_the_notice(client):
+    EventFactory(city="Recife")
+
+    page = client.get(reverse("events:list") + "?mode=online&mode=nope")
+
+    assert page.status_code == 200
+    assert "nope" in page.content.decode()
+    assert "online" in {value for _label, value in page.context["filterset"].ignored}

@@ -1,7 +1,12 @@
 """Every error answers with the same body: {"message": ..., "errors": {...}}."""
 
+import json
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.tests.factories import EventFactory
 
@@ -59,11 +64,29 @@ def test_404_for_unknown_api_paths(api_client, path):
     assert_error_body(api_client.get(path), 404)
 
 
-def test_a_missing_trailing_slash_redirects(api_client):
-    response = api_client.get("/api/events")
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_a_missing_trailing_slash_redirects_in_json_keeping_the_method(api_client, method):
+    response = getattr(api_client, method)("/api/events")
 
-    assert response.status_code == 301
+    assert response.status_code == 308
     assert response["Location"] == LIST_URL
+    assert response["Content-Type"] == "application/json"
+    assert LIST_URL in response.json()["message"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    path=st.text(st.characters(codec="utf-8", exclude_characters="?#%"), max_size=30).map(
+        lambda text: "/api/" + quote(text, safe="/")
+    ),
+    method=st.sampled_from(["get", "post", "put", "patch", "delete", "options", "head"]),
+)
+def test_every_answer_under_the_api_is_json(api_client, path, method):
+    response = getattr(api_client, method)(path)
+
+    if method != "head":
+        assert response["Content-Type"] == "application/json", (path, response.status_code)
+        json.loads(response.content)
 
 
 @pytest.mark.parametrize(

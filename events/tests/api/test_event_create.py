@@ -47,7 +47,7 @@ def test_edit_token_appears_only_in_the_creation_answer(api_client, event_payloa
         api_client.get(detail_url, headers={"X-Edit-Token": token}),
         api_client.get(by_token_url),
         api_client.patch(by_token_url, {"title": "Renamed"}),
-        api_client.put(detail_url, event_payload, headers={"X-Edit-Token": token}),
+        api_client.put(detail_url, event_payload, headers={"X-Edit-Token": token, "If-Match": "*"}),
     ]
 
     for response in later_answers:
@@ -284,13 +284,14 @@ def test_invalid_values_answer_400_naming_the_field(api_client, event_payload, f
     assert not Technology.objects.exists()
 
 
-def test_read_only_fields_sent_back_are_ignored(api_client, event_payload):
+def test_read_only_fields_sent_are_refused_and_nothing_is_created(api_client, event_payload):
     event_payload.update(slug="chosen-slug", created_at="2000-01-01T00:00:00Z", page_url="x")
 
-    body = api_client.post(LIST_URL, event_payload).json()
+    response = api_client.post(LIST_URL, event_payload)
 
-    assert body["slug"] != "chosen-slug"
-    assert not body["created_at"].startswith("2000")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"slug", "created_at", "page_url"}
+    assert not Event.objects.exists()
 
 
 def test_a_naive_time_error_explains_the_offset(api_client, event_payload):

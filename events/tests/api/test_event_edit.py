@@ -4,6 +4,8 @@ import logging
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.models import Event, Technology
 from events.tests.factories import EventFactory, TechnologyFactory
@@ -12,6 +14,8 @@ from events.tests.helpers import EDIT_TOKEN
 pytestmark = pytest.mark.django_db
 
 HOLDER = {"X-Edit-Token": EDIT_TOKEN}
+# A PUT replaces the event whatever version it is at (a test that reads no ETag).
+REPLACING = {**HOLDER, "If-Match": "*"}
 BY_TOKEN_URL = reverse("api:event-by-token-detail", args=[EDIT_TOKEN])
 ENGLISH = {"Accept-Language": "en"}
 
@@ -21,7 +25,7 @@ def detail_url(event):
 
 
 def test_put_replaces_the_fields_and_keeps_the_slug(api_client, owned_event, event_payload):
-    response = api_client.put(detail_url(owned_event), event_payload, headers=HOLDER)
+    response = api_client.put(detail_url(owned_event), event_payload, headers=REPLACING)
 
     assert response.status_code == 200, response.content
     owned_event.refresh_from_db()
@@ -31,21 +35,99 @@ def test_put_replaces_the_fields_and_keeps_the_slug(api_client, owned_event, eve
     assert [t["name"] for t in response.json()["technologies"]] == ["Django", "Python"]
 
 
-def test_put_without_technologies_keeps_them(api_client, event_payload):
+def test_put_without_technologies_clears_them(api_client, event_payload):
     python = TechnologyFactory(name="Python", slug="python")
     event = EventFactory(edit_token=EDIT_TOKEN, technologies=[python])
     del event_payload["technologies"]
 
-    response = api_client.put(detail_url(event), event_payload, headers=HOLDER)
+    response = api_client.put(detail_url(event), event_payload, headers=REPLACING)
 
-    assert response.json()["technologies"] == [{"name": "Python", "slug": "python"}]
+    assert response.status_code == 200, response.content
+    assert response.json()["technologies"] == []
 
 
 def test_put_needs_every_required_field(api_client, owned_event):
-    response = api_client.put(detail_url(owned_event), {"title": "Only this"}, headers=HOLDER)
+    response = api_client.put(detail_url(owned_event), {"title": "Only this"}, headers=REPLACING)
 
     assert response.status_code == 400
     assert {"description", "starts_at", "organizer_name"} <= set(response.json()["errors"])
+
+
+# Optional fields and what a PUT that leaves them out makes of them.
+OPTIONAL_WHEN_REPLACING = {
+    "ends_at": None,
+    "venue": "",
+    "address": "",
+    "state": "",
+    "organizer_email": "",
+    "url": "",
+    "tickets_url": "",
+    "cancellation_reason": "",
+}
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(left_out=st.sets(st.sampled_from(sorted(OPTIONAL_WHEN_REPLACING)), min_size=1))
+def test_put_empties_the_optional_fields_it_leaves_out(api_client, event_payload, left_out):
+    Event.objects.all().delete()  # The previous example's, holding the same token.
+    event = EventFactory(
+        edit_token=EDIT_TOKEN,
+        ends_at=None,
+        venue="Old venue",
+        address="Old address",
+        state="SC",
+        url="https://old.example.org",
+        tickets_url="https://old.example.org/tickets",
+        cancellation_reason="Old reason",
+    )
+    event_payload |= {"venue": "ACATE", "address": "Rod. SC-401", "state": "SC"}
+    event_payload |= {"url": "https://new.example.org", "tickets_url": "https://new.example.org/t"}
+    event_payload |= {"cancellation_reason": "New reason"}
+    body = {name: value for name, value in event_payload.items() if name not in left_out}
+    if "venue" in left_out:
+        body |= {"mode": "online", "online_url": "https://live.example.org"}
+
+    response = api_client.put(detail_url(event), body, headers=REPLACING, format="json")
+
+    assert response.status_code == 200, response.content
+    event.refresh_from_db()
+    for name in left_out:
+        assert getattr(event, name) == OPTIONAL_WHEN_REPLACING[name], name
+
+
+def test_put_of_an_in_person_event_without_online_url_empties_it(api_client, event_payload):
+    event = EventFactory(
+        edit_token=EDIT_TOKEN, mode=Event.Mode.HYBRID, online_url="https://old.example.org"
+    )
+    event_payload["mode"] = "in_person"
+
+    response = api_client.put(detail_url(event), event_payload, headers=REPLACING)
+
+    assert response.status_code == 200, response.content
+    event.refresh_from_db()
+    assert event.online_url == ""
+
+
+@pytest.mark.parametrize("url", [lambda event: detail_url(event), lambda event: BY_TOKEN_URL])
+def test_put_without_if_match_answers_428_and_changes_nothing(
+    api_client, owned_event, event_payload, url
+):
+    response = api_client.put(url(owned_event), event_payload, headers=HOLDER)
+
+    assert response.status_code == 428
+    assert "If-Match" in response.json()["message"]
+    owned_event.refresh_from_db()
+    assert owned_event.title != event_payload["title"]
+
+
+def test_put_without_if_match_to_a_missing_event_answers_404(api_client, event_payload):
+    response = api_client.put(
+        reverse("api:event-detail", args=["nothing-here"]), event_payload, headers=HOLDER
+    )
+
+    assert response.status_code == 404
 
 
 def test_patch_changes_only_what_is_sent_and_refreshes_the_search(api_client, owned_event):
@@ -118,7 +200,7 @@ def test_by_token_reads_the_event_with_its_private_fields(api_client):
 
 
 def test_by_token_put_and_patch_change_the_event(api_client, owned_event, event_payload):
-    assert api_client.put(BY_TOKEN_URL, event_payload).status_code == 200
+    assert api_client.put(BY_TOKEN_URL, event_payload, headers={"If-Match": "*"}).status_code == 200
     patched = api_client.patch(BY_TOKEN_URL, {"is_free": False})
 
     assert patched.status_code == 200

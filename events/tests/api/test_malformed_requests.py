@@ -67,7 +67,10 @@ def send(client, method, url, body):
     if method == "get":
         return client.get(url, headers={"X-Edit-Token": EDIT_TOKEN})
     return getattr(client, method)(
-        url, body, content_type="application/json", headers={"X-Edit-Token": EDIT_TOKEN}
+        url,
+        body,
+        content_type="application/json",
+        headers={"X-Edit-Token": EDIT_TOKEN, "If-Match": "*"},
     )
 
 

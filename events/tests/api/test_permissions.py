@@ -92,7 +92,7 @@ def test_who_may_change_an_event(clients, event_payload, actor, status, method):
     client, headers = clients[actor]
 
     response = getattr(client, method)(
-        detail_url(event), {**event_payload, "title": "After"}, headers=headers
+        detail_url(event), {**event_payload, "title": "After"}, headers={**headers, "If-Match": "*"}
     )
 
     assert response.status_code == status
