@@ -114,9 +114,9 @@ def test_home_screenshot_fits_the_screen(page, event, width_name, viewport):
 
 @pytest.mark.parametrize(
     ("viewport", "url", "folded"),
-    [(PHONE, "/", True), (PHONE, "/?city=Recife", False), (DESKTOP, "/", False)],
+    [(PHONE, "/", True), (PHONE, "/?city=Recife", True), (DESKTOP, "/?city=Recife", False)],
 )
-def test_extra_filters_are_folded_on_phones_unless_in_use(page, event, viewport, url, folded):
+def test_extra_filters_are_folded_on_phones_even_in_use(page, event, viewport, url, folded):
     page.set_viewport_size(viewport)
     page.goto(url)
     assert page.locator("#id_mode").is_visible() is not folded
