@@ -251,6 +251,8 @@ def event_edit(request, token):
                     expected_revision=form.cleaned_data["revision"],
                 )
                 cover_stored = _attach_cover(event, form.cleaned_data["cover_image"])
+                if form.cleaned_data.get("remove_cover") and not form.cleaned_data["cover_image"]:
+                    services.event_remove_cover(event=event, channel=services.Channel.WEB)
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
         else:

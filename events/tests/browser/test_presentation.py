@@ -144,3 +144,16 @@ def test_the_header_takes_one_row_with_the_secondary_links_in_a_menu_on_phones(
         header.get_by_text("Menu").click()
     past.click()
     page.wait_for_url("**/past/")
+
+
+def test_the_stream_address_shows_only_for_events_followed_online(page, events):
+    page.goto("/events/new/")
+    stream = page.get_by_label("Link da transmissão")
+    city_label = page.locator("label[for=id_city]")
+
+    assert "obrigatório se presencial ou híbrido" in city_label.inner_text()
+    assert not stream.is_visible()
+    page.get_by_label("Formato").select_option("online")
+    assert stream.is_visible()
+    page.get_by_label("Formato").select_option("hybrid")
+    assert stream.is_visible()
