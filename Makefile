@@ -69,7 +69,7 @@ css: node_modules/.package-lock.json
 
 # Lighthouse scores of the home and an event page, served by gunicorn with DEBUG off
 # (needs npm and Chromium; see README). E.g. make lighthouse LIGHTHOUSE_PRESET=desktop
-LIGHTHOUSE_VERSION ?= 12.8.2
+LIGHTHOUSE_VERSION ?= 13.5.0
 LIGHTHOUSE_PRESET ?= mobile
 lighthouse: install
 	$(BIN)/python scripts/lighthouse.py --lighthouse-version $(LIGHTHOUSE_VERSION) \
