@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs in DEBUG mode, which needs no SECRET_KEY or ALLOWED_HOSTS.
 DEV := DEBUG=true
 
-.PHONY: install tools run test lint format migrations-check messages superuser lighthouse bench
+.PHONY: install tools run test lint format migrations-check messages superuser lighthouse bench css
 
 install: $(VENV)/.installed
 
@@ -61,9 +61,15 @@ messages: install
 	$(DEV) $(BIN)/python manage.py makemessages --locale pt_BR --locale en --no-obsolete --ignore '$(VENV)/*'
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore '$(VENV)/*'
 
+# Bootstrap trimmed to what the templates use (purgecss.config.cjs), after changing
+# templates' classes; the output is committed (a test checks it is current).
+css: node_modules/.package-lock.json
+	node_modules/.bin/purgecss --config purgecss.config.cjs \
+		--output static/vendor/bootstrap-5.3.9/bootstrap.site.min.css
+
 # Lighthouse scores of the home and an event page, served by gunicorn with DEBUG off
 # (needs npm and Chromium; see README). E.g. make lighthouse LIGHTHOUSE_PRESET=desktop
-LIGHTHOUSE_VERSION ?= 12.8.2
+LIGHTHOUSE_VERSION ?= 13.5.0
 LIGHTHOUSE_PRESET ?= mobile
 lighthouse: install
 	$(BIN)/python scripts/lighthouse.py --lighthouse-version $(LIGHTHOUSE_VERSION) \

@@ -1,6 +1,8 @@
 """The filters of the event lists, shared by the pages, the feeds and the API,
 so one query string means the same everywhere."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -135,27 +137,79 @@ class EventFilter(django_filters.FilterSet):
         pairs = [(name, value) for name in self.filters for value in self.data.getlist(name)]
         return urlencode([(name, value) for name, value in pairs if value] + list(extra.items()))
 
-    def describe(self):
-        """Short descriptions of the valid active filters, e.g. ["Python", "Recife"]."""
+    def active_filters(self):
+        """The valid active filters, each as (parameter, value, description), e.g.
+        ("technology", "python", "Python"): described once for the feeds' titles,
+        the list's heading and its removable chips. `value` is None for a parameter
+        that takes one value."""
         data = self.form.cleaned_data
-        parts = [technology.name for technology in data.get("technology") or []]
+        active = [
+            ("technology", technology.slug, technology.name)
+            for technology in data.get("technology") or []
+        ]
         if data.get("city"):
-            parts.append(self._city_name(data["city"]))
+            active.append(("city", None, self._city_name(data["city"])))
         if data.get("mode"):
-            parts.append(str(Event.Mode(data["mode"]).label))
+            active.append(("mode", None, str(Event.Mode(data["mode"]).label)))
         if data.get("is_free") is True:
-            parts.append(str(_("Free")))
+            active.append(("is_free", None, str(_("Free"))))
         elif data.get("is_free") is False:
-            parts.append(str(_("Paid")))
+            active.append(("is_free", None, str(_("Paid"))))
         if data.get("starts_after"):
             date = date_format(data["starts_after"], "SHORT_DATE_FORMAT")
-            parts.append(_("from %(date)s") % {"date": date})
+            active.append(("starts_after", None, _("from %(date)s") % {"date": date}))
         if data.get("starts_before"):
             date = date_format(data["starts_before"], "SHORT_DATE_FORMAT")
-            parts.append(_("until %(date)s") % {"date": date})
+            active.append(("starts_before", None, _("until %(date)s") % {"date": date}))
         if data.get("search"):
-            parts.append(_("“%(search)s”") % {"search": data["search"]})
-        return parts
+            active.append(("search", None, _("“%(search)s”") % {"search": data["search"]}))
+        return active
+
+    def _effective_pairs(self):
+        """The filter parameters as the filters read them: every technology, and the
+        last value of the others (a form may send "city=" after "city=Recife")."""
+        pairs = []
+        for name in self.filters:
+            values = self.data.getlist(name) if name == "technology" else [self.data.get(name)]
+            pairs += [(name, value) for value in values if value]
+        return pairs
+
+    def describe(self):
+        """Short descriptions of the valid active filters, e.g. ["Python", "Recife"]."""
+        return [description for _name, _value, description in self.active_filters()]
+
+    def removable_filters(self):
+        """(description, query string without that filter): the list's chips."""
+        chips = []
+        for name, value, description in self.active_filters():
+            pairs = [
+                (key, kept)
+                for key, kept in self._effective_pairs()
+                if not (key == name and value in (None, kept))
+            ]
+            chips.append((description, urlencode(pairs)))
+        return chips
+
+    def shortcuts(self, today):
+        """(label, query string, applied) of the list's quick filters: this week (Monday
+        to Sunday), this weekend, online; each keeps the other filters in use."""
+        monday = today - timedelta(days=today.weekday())
+        sunday = monday + timedelta(days=6)
+        presets = [
+            (_("This week"), {"starts_after": monday, "starts_before": sunday}),
+            (
+                _("This weekend"),
+                {"starts_after": monday + timedelta(days=5), "starts_before": sunday},
+            ),
+            (_("Online"), {"mode": Event.Mode.ONLINE}),
+        ]
+        links = []
+        for label, preset in presets:
+            values = {name: str(value) for name, value in preset.items()}
+            pairs = [(name, value) for name, value in self._effective_pairs() if name not in values]
+            applied = all(self.data.get(name) == value for name, value in values.items())
+            links.append((label, urlencode(pairs + list(values.items())), applied))
+        return links
 
     @staticmethod
     def _city_name(city):

@@ -249,6 +249,10 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
                 technology.name for technology in self.instance.technologies.all()
             )
         self.fields["currency"].required = False
+        # Shown beside the label (templates/includes/_field.html); the model's
+        # constraint decides.
+        for name in ("city", "venue"):
+            self.fields[name].required_when = _("required in person or hybrid")
         self.fields["currency"].widget.attrs.update(size=3, autocapitalize="characters")
         self.fields["time_zone"] = forms.ChoiceField(
             label=Event._meta.get_field("time_zone").verbose_name.capitalize(),
@@ -295,6 +299,12 @@ class EventEditForm(EventForm):
         super().__init__(*args, **kwargs)
         self.initial["revision"] = self.instance.revision
         self.changed_meanwhile = False
+        if self.instance.cover:
+            self.fields["remove_cover"] = forms.BooleanField(
+                label=_("Remove the cover image"),
+                required=False,
+                help_text=_("A new image sent with it replaces the cover instead."),
+            )
 
     def warn_changed_meanwhile(self, current):
         """Show the organizer's values again, with a warning; sending them once more

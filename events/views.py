@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -65,7 +65,9 @@ class FilteredEventListView(ListView):
             filterset=self.filterset,
             past=self.past,
             is_filtered=bool(self.filterset.names_in_use()),
-            more_filters_in_use=bool(self.filterset.names_in_use() - {"search"}),
+            filters_summary=" · ".join(self.filterset.describe()),
+            removable_filters=self.filterset.removable_filters(),
+            shortcuts=[] if self.past else self.filterset.shortcuts(timezone.localdate()),
             **filter_menus(),
             canonical_url=self._canonical_url(context["page_obj"]),
         )
@@ -249,6 +251,8 @@ def event_edit(request, token):
                     expected_revision=form.cleaned_data["revision"],
                 )
                 cover_stored = _attach_cover(event, form.cleaned_data["cover_image"])
+                if form.cleaned_data.get("remove_cover") and not form.cleaned_data["cover_image"]:
+                    services.event_remove_cover(event=event, channel=services.Channel.WEB)
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
         else:

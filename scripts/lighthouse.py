@@ -38,13 +38,22 @@ def parse_args():
     return parser.parse_args()
 
 
-def an_event_url(base_url):
-    """The first event page listed in the sitemap."""
-    with urllib.request.urlopen(f"{base_url}/sitemap.xml", timeout=10) as response:
+def sitemap_locations(url):
+    """The page addresses of a sitemap, following a sitemap index to its sections."""
+    with urllib.request.urlopen(url, timeout=10) as response:
         sitemap = ET.fromstring(response.read())
     for loc in sitemap.iter(SITEMAP_LOC):
-        if "/events/" in loc.text and not loc.text.endswith("/events/past/"):
-            return loc.text
+        if loc.text.endswith(".xml"):
+            yield from sitemap_locations(loc.text)
+        else:
+            yield loc.text
+
+
+def an_event_url(base_url):
+    """The first event page listed in the sitemap."""
+    for location in sitemap_locations(f"{base_url}/sitemap.xml"):
+        if "/events/" in location and not location.endswith("/events/past/"):
+            return location
     sys.exit("The sitemap lists no event.")
 
 
@@ -80,7 +89,8 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         environment = production_environment(
             DATABASE_URL=f"sqlite:///{Path(workdir) / 'db.sqlite3'}",
-            EMAIL_URL="consolemail://",
+            # No e-mail: the demo sends none.
+            EMAIL_URL="",
             LOG_LEVEL="WARNING",
         )
         for command in [("migrate",), ("seed_demo",), ("collectstatic", "--noinput")]:

@@ -2,28 +2,37 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
-from django.utils.formats import date_format
 
+from events.dates import format_day, format_time_of_day
 from events.time_zones import time_zone_name, utc_offset_label
 
 register = template.Library()
 
 
+def _day_and_time(moment, zone, *, time_only):
+    """ "sex., 4 de dezembro de 2026, 19:00", or "19:00" alone."""
+    time = format_time_of_day(moment, zone)
+    return time if time_only else f"{format_day(moment, zone)}, {time}"
+
+
 @register.inclusion_tag("events/_event_time.html")
-def event_time(event, moment, format_name="DATETIME_FORMAT", visitor_time=True):
+def event_time(event, moment, visitor_time=True, same_day_as=None):
     """A moment of an event on the event's clock, labelled with its UTC offset; with
     the site's time (Brasília) when that clock differs, and, for events followed
-    from anywhere, a slot that the browser fills with the visitor's own time."""
-    local = moment.astimezone(event.zone)
-    site = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    from anywhere, a slot that the browser fills with the visitor's own time.
+    `same_day_as` (the start, for the end) leaves the day out when it is the same."""
+    zone = event.zone
+    local = moment.astimezone(zone)
+    site_zone = ZoneInfo(settings.TIME_ZONE)
+    site = moment.astimezone(site_zone)
+    time_only = same_day_as is not None and same_day_as.astimezone(zone).date() == local.date()
     site_time = None
     if site.utcoffset() != local.utcoffset():
-        same_day = site.date() == local.date()
-        site_time = date_format(site, "TIME_FORMAT" if same_day else format_name)
+        site_time = _day_and_time(site, site_zone, time_only=site.date() == local.date())
     return {
         # HTML allows at most milliseconds; Python would write microseconds.
         "iso": local.replace(microsecond=0).isoformat(),
-        "shown": date_format(local, format_name),
+        "shown": _day_and_time(local, zone, time_only=time_only),
         "offset": utc_offset_label(local),
         "zone_name": time_zone_name(event.time_zone),
         "site_time": site_time,

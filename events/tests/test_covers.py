@@ -17,6 +17,7 @@ from events.models import Event
 
 from .factories import EventFactory
 from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, submission
+from .test_edit import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +282,39 @@ def encode_multipart_image(content, name="cover.jpg"):
     from django.test.client import encode_multipart
 
     return encode_multipart(BOUNDARY, {"image": SimpleUploadedFile(name, content)})
+
+
+def test_organizers_remove_their_cover_on_the_edit_form(client, django_capture_on_commit_callbacks):
+    event = EventFactory(edit_token=EDIT_TOKEN)
+    services.event_attach_cover(
+        event=event, cover=covers.process_upload(upload(image_bytes("JPEG"))), channel="test"
+    )
+    files = event.cover_files()
+    edit = reverse("events:edit", kwargs={"token": EDIT_TOKEN})
+    assert "remove_cover" in client.get(edit).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(edit, form_data(event, remove_cover="on"))
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.cover == ""
+    assert not any(default_storage.exists(name) for name in files)
+    assert "remove_cover" not in client.get(edit).content.decode()
+
+
+def test_a_new_cover_sent_with_removal_replaces_the_old_one(client):
+    event = EventFactory(edit_token=EDIT_TOKEN)
+    services.event_attach_cover(
+        event=event, cover=covers.process_upload(upload(image_bytes("JPEG"))), channel="test"
+    )
+    old = event.cover
+    edit = reverse("events:edit", kwargs={"token": EDIT_TOKEN})
+
+    response = client.post(
+        edit, form_data(event, remove_cover="on", cover_image=upload(image_bytes("PNG"), "b.png"))
+    )
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.cover not in ("", old)

@@ -1,13 +1,17 @@
 """The filter form as a browser sends it: every field present, most of them blank."""
 
+from datetime import date
+
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import services
-from events.models import Technology
+from events.filters import EventFilter
+from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
 
@@ -210,3 +214,110 @@ def test_a_repeated_filter_is_ignored_with_the_notice(client):
     assert page.status_code == 200
     assert "nope" in page.content.decode()
     assert "online" in {value for _label, value in page.context["filterset"].ignored}
+
+
+def filterset_for(query):
+    return EventFilter(QueryDict(query), queryset=Event.objects.public(), lenient=True)
+
+
+@pytest.fixture
+def technologies():
+    python = TechnologyFactory(name="Python", slug="python")
+    rust = TechnologyFactory(name="Rust", slug="rust")
+    EventFactory(city="Recife", technologies=[python, rust])
+
+
+@pytest.mark.usefixtures("technologies")
+def test_the_heading_and_title_say_which_filters_are_in_use(client):
+    content = client.get(reverse("events:list") + "?technology=python&city=recife").content
+    page = content.decode()
+
+    assert "<title> Upcoming events: Python · Recife ·" in " ".join(page.split())
+    assert "Upcoming events: Python · Recife </h1>" in " ".join(page.split())
+
+
+@pytest.mark.usefixtures("technologies")
+def test_each_chip_removes_its_own_filter_and_keeps_the_others(client):
+    response = client.get(reverse("events:list") + "?technology=python&technology=rust&mode=online")
+
+    chips = dict(response.context["removable_filters"])
+    assert chips == {
+        "Python": "technology=rust&mode=online",
+        "Rust": "technology=python&mode=online",
+        "Online": "technology=python&technology=rust",
+    }
+    assert 'href="?technology=rust&amp;mode=online"' in response.content.decode()
+
+
+FILTER_VALUES = {
+    "technology": ["python", "rust", "gone"],
+    "city": ["Recife", ""],
+    "mode": ["online", "in_person", "nonsense"],
+    "is_free": ["true", "false"],
+    "starts_after": ["2030-01-01", "not a date"],
+    "starts_before": ["2030-02-01"],
+    "search": ["django", "  "],
+}
+
+
+@pytest.mark.usefixtures("technologies")
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.lists(
+        st.sampled_from(sorted(FILTER_VALUES)).flatmap(
+            lambda name: st.tuples(st.just(name), st.sampled_from(FILTER_VALUES[name]))
+        ),
+        max_size=6,
+    )
+)
+def test_following_a_chip_drops_exactly_that_filter(query):
+    filterset = filterset_for(urlencode(query))
+    described = filterset.describe()
+
+    for description, chip_query in filterset.removable_filters():
+        remaining = filterset_for(chip_query).describe()
+        assert remaining == [part for part in described if part != description], (
+            urlencode(query),
+            chip_query,
+        )
+
+
+@pytest.mark.parametrize(
+    ("today", "week", "weekend"),
+    [
+        # Wednesday, Monday and Sunday: the week runs Monday to Sunday.
+        (date(2026, 12, 2), ("2026-11-30", "2026-12-06"), ("2026-12-05", "2026-12-06")),
+        (date(2026, 11, 30), ("2026-11-30", "2026-12-06"), ("2026-12-05", "2026-12-06")),
+        (date(2026, 12, 6), ("2026-11-30", "2026-12-06"), ("2026-12-05", "2026-12-06")),
+    ],
+)
+def test_the_shortcuts_cover_this_week_this_weekend_and_online(today, week, weekend):
+    filterset = filterset_for("city=Recife&starts_after=2020-01-01")
+
+    (_, this_week, _), (_, this_weekend, _), (_, online, _) = filterset.shortcuts(today)
+
+    assert QueryDict(this_week).dict() == {
+        "city": "Recife",
+        "starts_after": week[0],
+        "starts_before": week[1],
+    }
+    assert QueryDict(this_weekend).dict() == {
+        "city": "Recife",
+        "starts_after": weekend[0],
+        "starts_before": weekend[1],
+    }
+    assert QueryDict(online).dict() == {
+        "city": "Recife",
+        "starts_after": "2020-01-01",
+        "mode": "online",
+    }
+
+
+def test_the_shortcut_in_use_is_marked_and_the_past_list_has_none(client):
+    upcoming = client.get(reverse("events:list") + "?mode=online").content.decode()
+    past = client.get(reverse("events:past")).content.decode()
+
+    assert 'aria-current="page">Online</a>' in " ".join(upcoming.split())
+    assert "list-shortcuts" not in past

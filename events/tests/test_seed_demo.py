@@ -45,3 +45,17 @@ def test_every_demo_place_has_its_state():
     call_command("seed_demo")
 
     assert not Event.objects.exclude(city="").filter(state="").exists()
+
+
+def test_the_demo_shows_zones_prices_and_a_cancellation_reason():
+    call_command("seed_demo")
+
+    manaus = Event.objects.get(city="Manaus")
+    assert manaus.time_zone == "America/Manaus"
+    assert manaus.starts_at.astimezone(manaus.zone).hour == 19
+    paid = Event.objects.filter(is_free=False)
+    assert paid.exists()
+    assert not paid.filter(price_from__isnull=True).exists()
+    assert paid.filter(price_to__isnull=False).exists()
+    cancelled = Event.objects.get(status=Event.Status.CANCELLED)
+    assert cancelled.cancellation_reason

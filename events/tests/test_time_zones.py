@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import to_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -186,9 +187,9 @@ class TestShowingTimes:
         content = client.get(event.get_absolute_url()).content.decode()
 
         assert 'datetime="2030-06-10T19:00:00-04:00"' in content
-        assert "June 10, 2030, 7 p.m." in content
+        assert "Mon, Jun 10, 2030, 7:00\u202fPM" in content
         assert ">UTC−4</abbr>" in content
-        assert "(8 p.m. in Brasília)" in content
+        assert "(8:00\u202fPM in Brasília)" in content
         assert "Amazonas/Manaus" in content
 
     def test_brasilia_events_show_no_second_time(self, client):
@@ -215,7 +216,7 @@ class TestShowingTimes:
         assert ">UTC−2</abbr>" in sao_paulo_page
         assert 'datetime="2018-12-01T19:00:00-04:00"' in manaus_page
         # Two hours apart while Brasília observed daylight saving time.
-        assert "(9 p.m. in Brasília)" in manaus_page
+        assert "(9:00\u202fPM in Brasília)" in manaus_page
 
     def test_the_brasilia_time_names_the_day_when_it_is_another(self, client):
         event = EventFactory(
@@ -224,8 +225,31 @@ class TestShowingTimes:
 
         content = client.get(event.get_absolute_url()).content.decode()
 
-        assert "June 10, 2030, 11:30 p.m." in content
-        assert "(June 11, 2030, 12:30 a.m. in Brasília)" in content
+        assert "Mon, Jun 10, 2030, 11:30\u202fPM" in content
+        assert "(Tue, Jun 11, 2030, 12:30\u202fAM in Brasília)" in content
+
+    def test_the_end_on_the_start_day_shows_only_its_time(self, client):
+        event = EventFactory(
+            starts_at=datetime(2030, 6, 10, 19, 0, tzinfo=SAO_PAULO),
+            ends_at=datetime(2030, 6, 10, 22, 0, tzinfo=SAO_PAULO),
+        )
+
+        content = client.get(event.get_absolute_url()).content.decode()
+
+        assert '<time datetime="2030-06-10T22:00:00-03:00">10:00\u202fPM</time>' in content
+
+    def test_the_end_on_another_day_shows_its_day(self, client):
+        event = EventFactory(
+            starts_at=datetime(2030, 6, 10, 19, 0, tzinfo=SAO_PAULO),
+            ends_at=datetime(2030, 6, 11, 18, 0, tzinfo=SAO_PAULO),
+        )
+
+        content = client.get(event.get_absolute_url()).content.decode()
+
+        assert (
+            '<time datetime="2030-06-11T18:00:00-03:00">Tue, Jun 11, 2030, 6:00\u202fPM</time>'
+            in content
+        )
 
     @pytest.mark.parametrize(
         ("zone", "offset"), [(NORONHA, "UTC−2"), (ACRE, "UTC−5"), ("Asia/Kolkata", "UTC+5:30")]
@@ -336,7 +360,7 @@ class TestExports:
 
         content = client.get(reverse("events:rss")).content.decode()
 
-        assert "June 10, 2030, 7 p.m." in content
+        assert "Mon, Jun 10, 2030, 7:00\u202fPM" in content
         assert "UTC−4" in content
 
     def test_api_gives_times_with_the_events_offset_and_its_zone(self, client):
@@ -479,3 +503,18 @@ def test_dates_read_as_babel_writes_them_with_patterns_looked_up_once(
         skeleton, moment, tzinfo=ZoneInfo(zone), locale=to_locale(language)
     )
     assert format_skeleton(skeleton, moment, ZoneInfo(zone), language=language) == expected
+
+
+def test_portuguese_pages_write_dates_with_the_weekday_and_lowercase_months(client):
+    event = EventFactory(
+        starts_at=datetime(2026, 12, 4, 19, 0, tzinfo=SAO_PAULO),
+        ends_at=datetime(2026, 12, 4, 22, 0, tzinfo=SAO_PAULO),
+    )
+
+    with translation.override("pt-br"):
+        event_page = client.get(event.get_absolute_url()).content.decode()
+        list_page = client.get(reverse("events:list")).content.decode()
+
+    assert "sex., 4 de dezembro de 2026, 19:00–22:00 (horário de Brasília)" in event_page
+    assert ">sex., 4 de dezembro de 2026, 19:00</time>" in list_page
+    assert "Dezembro" not in event_page + list_page

@@ -217,12 +217,16 @@ def test_city_menu_lists_each_city_once_whatever_its_case(client):
     assert [(c["name"].lower(), c["event_count"]) for c in cities] == [("natal", 1), ("recife", 2)]
 
 
-@pytest.mark.parametrize(
-    "params,in_use", [({}, False), ({"search": "x"}, False), ({"city": "Recife"}, True)]
-)
-def test_extra_filters_are_unfolded_only_when_in_use(client, params, in_use):
-    content = client.get(HOME, params).content.decode()
-    assert ('<details class="more-filters mb-3" open>' in content) is in_use
+@pytest.mark.parametrize("params", [{}, {"search": "x"}, {"city": "Recife"}])
+def test_extra_filters_stay_folded_the_chips_show_those_in_use(client, params):
+    EventFactory(city="Recife")
+
+    response = client.get(HOME, params)
+
+    assert '<details class="more-filters mb-3">' in response.content.decode()
+    assert [description for description, _ in response.context["removable_filters"]] == (
+        ["Recife"] if "city" in params else ["“x”"] if params else []
+    )
 
 
 def test_filter_menus_are_computed_once_then_follow_a_write(django_assert_num_queries):

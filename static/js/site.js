@@ -25,7 +25,9 @@ for (const button of document.querySelectorAll("[data-share-url]")) {
 // from the event's. Done here, not on the server, so that pages stay cacheable.
 for (const slot of document.querySelectorAll("[data-visitor-time]")) {
   const moment = new Date(slot.dataset.visitorTime);
-  const options = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  const options = {
+    weekday: "short", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+  };
   const language = document.documentElement.lang;
   const inEventZone = new Intl.DateTimeFormat(language, { ...options, timeZone: slot.dataset.timeZone });
   const inVisitorZone = new Intl.DateTimeFormat(language, options);

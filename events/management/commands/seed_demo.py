@@ -1,6 +1,8 @@
 import json
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,6 +11,7 @@ from django.utils.formats import date_format
 
 from events import services
 from events.models import Event
+from events.time_zones import time_zone_for_city
 
 # One object per event; dates are relative to the day the command runs, so the
 # demo always has upcoming and past events.
@@ -44,7 +47,9 @@ class Command(BaseCommand):
 
 def demo_event(demo):
     day = timezone.localdate() + timedelta(days=demo["starts_in_days"])
-    starts_at = timezone.make_aware(datetime.combine(day, time(demo["starts_at_hour"])))
+    # The hour is on the city's own clock (Manaus is an hour behind Brasília).
+    zone = time_zone_for_city(demo.get("city", ""))
+    starts_at = datetime.combine(day, time(demo["starts_at_hour"]), tzinfo=ZoneInfo(zone))
     # A monthly meetup is named after the month it falls in.
     with translation.override("pt-br"):
         title = demo["title"].format(month=date_format(starts_at, "F").lower())
@@ -54,6 +59,7 @@ def demo_event(demo):
         title=title,
         description=DESCRIPTION.format(title=title, organizer=demo["organizer"]),
         starts_at=starts_at,
+        time_zone=zone,
         ends_at=starts_at + timedelta(hours=demo["hours"]),
         mode=demo["mode"],
         city=demo.get("city", ""),
@@ -63,5 +69,8 @@ def demo_event(demo):
         organizer_name=demo["organizer"],
         url="https://example.org/eventos",
         is_free=demo["is_free"],
+        price_from=Decimal(demo["price_from"]) if "price_from" in demo else None,
+        price_to=Decimal(demo["price_to"]) if "price_to" in demo else None,
         status=demo.get("status", Event.Status.PUBLISHED),
+        cancellation_reason=demo.get("cancellation_reason", ""),
     )

@@ -124,3 +124,36 @@ def test_the_form_lists_its_errors_and_takes_a_cover(page, events, size_name):
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id").startswith("id_")
     shoot(page, "form-errors", size_name)
+
+
+@pytest.mark.parametrize("size_name", SIZES)
+def test_the_header_takes_one_row_with_the_secondary_links_in_a_menu_on_phones(
+    page, events, size_name
+):
+    page.set_viewport_size(SIZES[size_name])
+    page.goto("/")
+
+    header = page.locator(".site-header > nav")
+    title = header.locator(".site-title")
+    publish = header.get_by_role("link", name="Publicar", exact=size_name == "phone")
+    assert header.bounding_box()["height"] < 2 * title.bounding_box()["height"] + 32
+    assert publish.bounding_box()["y"] < title.bounding_box()["y"] + title.bounding_box()["height"]
+    past = header.get_by_role("link", name="Eventos anteriores")
+    if size_name == "phone":
+        assert past.count() == 0
+        header.get_by_text("Menu").click()
+    past.click()
+    page.wait_for_url("**/past/")
+
+
+def test_the_stream_address_shows_only_for_events_followed_online(page, events):
+    page.goto("/events/new/")
+    stream = page.get_by_label("Link da transmissão")
+    city_label = page.locator("label[for=id_city]")
+
+    assert "obrigatório se presencial ou híbrido" in city_label.inner_text()
+    assert not stream.is_visible()
+    page.get_by_label("Formato").select_option("online")
+    assert stream.is_visible()
+    page.get_by_label("Formato").select_option("hybrid")
+    assert stream.is_visible()
