@@ -21,6 +21,7 @@ REDOC_POLICY = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "b
 router = SimpleRouter()
 router.register("events/by-token", views.EventByTokenViewSet, basename="event-by-token")
 router.register("events", views.EventViewSet, basename="event")
+router.register("series", views.SeriesViewSet, basename="series")
 router.register("technologies", views.TechnologyViewSet, basename="technology")
 router.register("cities", views.CityViewSet, basename="city")
 

@@ -425,5 +425,5 @@ SPECTACULAR_SETTINGS = {
 # Other sites may read the public API from the browser (GET only, see encontros/middleware.py).
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
-CORS_URLS_REGEX = r"^/api/(events/(?!by-token/)|technologies/|cities/|schema/)"
+CORS_URLS_REGEX = r"^/api/(events/(?!by-token/)|series/|technologies/|cities/|schema/)"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

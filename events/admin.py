@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Case, Count, ExpressionWrapper, F, Q, When
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -15,7 +16,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .forms import EventAdminForm
-from .models import Event, Report, StatusChange, Technology
+from .models import Event, Report, Series, StatusChange, Technology
 from .time_zones import utc_offset_label
 
 CSV_FIELDS = [
@@ -95,6 +96,11 @@ def _start_of_today():
     return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _local_start(event):
+    local = event.local_starts_at
+    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {utc_offset_label(local)}"
+
+
 class EventPartInline(admin.TabularInline):
     """Read-only rows that belong to the event: whoever may see the event sees them."""
 
@@ -157,7 +163,7 @@ class EventAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-starts_at"]
     autocomplete_fields = ["technologies"]
-    readonly_fields = ["slug", "created_at", "updated_at", "cover_preview"]
+    readonly_fields = ["slug", "created_at", "updated_at", "cover_preview", "series_link"]
     fieldsets = [
         (
             None,
@@ -174,7 +180,7 @@ class EventAdmin(admin.ModelAdmin):
             },
         ),
         (_("Cover image"), {"fields": ["cover_preview", "remove_cover"]}),
-        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
+        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone", "series_link"]}),
         (_("Where"), {"fields": ["mode", "city", "state", "venue", "address", "online_url"]}),
         (_("Organizer"), {"fields": ["organizer_name", "organizer_email", "url"]}),
         (
@@ -221,8 +227,17 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("starts at"), ordering="starts_at")
     def local_start(self, event):
-        local = event.local_starts_at
-        return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {utc_offset_label(local)}"
+        return _local_start(event)
+
+    @admin.display(description=_("series"))
+    def series_link(self, event):
+        if event.series_id is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:events_series_change", args=[event.series_id]),
+            event.series.get_frequency_display(),
+        )
 
     @admin.display(description=_("technologies"))
     def technology_list(self, event):
@@ -390,3 +405,102 @@ class TechnologyAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for technology in queryset:
             services.technology_delete(technology=technology)
+
+
+class SeriesEventInline(EventPartInline):
+    """The dates of a series, each changed on its own event page."""
+
+    model = Event
+    fields = ["event_link", "local_start", "status"]
+    readonly_fields = fields
+    ordering = ["starts_at", "pk"]
+    verbose_name_plural = _("Dates")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("event"))
+    def event_link(self, event):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:events_event_change", args=[event.pk]), event
+        )
+
+    @admin.display(description=_("starts at"))
+    def local_start(self, event):
+        return _local_start(event)
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    """A series as a whole: its rule, its dates, and actions on all its upcoming dates.
+    Whoever may manage events may manage series (the "Event managers")."""
+
+    list_display = ["__str__", "frequency", "interval", "date_count", "created_at"]
+    list_filter = ["frequency"]
+    search_fields = ["events__title"]
+    fields = ["frequency", "interval", "weekday_position", "until", "count", "created_at"]
+    readonly_fields = fields
+    inlines = [SeriesEventInline]
+    actions = ["publish_all", "cancel_all"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(date_count=Count("events"))
+
+    @admin.display(description=_("dates"), ordering="date_count")
+    def date_count(self, series):
+        return series.date_count
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("events.view_event")
+
+    def has_add_permission(self, request):
+        # A series comes from a submission, on the site or through the API.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("events.change_event")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("events.delete_event")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def delete_model(self, request, obj):
+        services.series_delete(series=obj, channel=services.Channel.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        for series in queryset:
+            services.series_delete(series=series, channel=services.Channel.ADMIN)
+
+    def _set_status(self, request, queryset, status):
+        count = sum(
+            services.series_set_status(
+                series=series, status=status, channel=services.Channel.ADMIN, user=request.user
+            )
+            for series in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d date is now %(status)s.",
+                "%(count)d dates are now %(status)s.",
+                count,
+            )
+            % {"count": count, "status": Event.Status(status).label.lower()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Publish every upcoming date of the selected series"),
+        permissions=["change"],
+    )
+    def publish_all(self, request, queryset):
+        self._set_status(request, queryset, Event.Status.PUBLISHED)
+
+    @admin.action(
+        description=_("Cancel every upcoming date of the selected series"),
+        permissions=["change"],
+    )
+    def cancel_all(self, request, queryset):
+        self._set_status(request, queryset, Event.Status.CANCELLED)

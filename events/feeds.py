@@ -5,7 +5,7 @@ Python list and the Recife Python calendar are the same events.
 """
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .calendar import build_calendar
 from .filters import feed_title, upcoming_filterset, with_query
-from .models import Event
+from .models import Event, Series
 
 # Subscribed calendars fetch the whole feed every hour: keep it bounded.
 CALENDAR_MAX_EVENTS = 200
@@ -50,6 +50,28 @@ def event_calendar(request, slug):
         calendar_url=request.build_absolute_uri(event.get_absolute_url()),
     )
     return _icalendar_response(content, filename=f"{event.slug}.ics")
+
+
+def series_calendar(request, pk):
+    """Every public date of a series, one VEVENT each with the UID of its event.
+
+    Not an RRULE with EXDATEs: each date is an event of its own that can be
+    edited or cancelled alone, and calendar applications apply a per-date
+    change (a RECURRENCE-ID override) far less reliably than they update or
+    cancel (STATUS:CANCELLED) a plain event by its UID.
+    """
+    series = get_object_or_404(Series, pk=pk)
+    events = series.events.public().with_technologies().order_by("starts_at", "pk")
+    first = events.first()
+    if first is None:
+        raise Http404
+    content = build_calendar(
+        events,
+        name=first.title,
+        request=request,
+        calendar_url=request.build_absolute_uri(),
+    )
+    return _icalendar_response(content, filename=f"{first.slug}-series.ics")
 
 
 class UpcomingEventsFeed(Feed):

@@ -13,7 +13,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import covers
+from . import covers, recurrence
 from .models import Event, Report, clean_technology_names, validate_no_control_characters
 from .time_zones import (
     BRAZIL_TIME_ZONES,
@@ -290,10 +290,28 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
 class EventEditForm(EventForm):
     """The organizer's edit form. It remembers which revision of the event it
     showed, so that a change saved meanwhile by someone else is not overwritten
-    unseen."""
+    unseen. A date of a series asks whether the change is for it alone or for
+    it and the following dates."""
+
+    ONLY_THIS = "this"
+    FOLLOWING = "following"
 
     # Optional: a page opened before the site asked for it saves as it always did.
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    scope = forms.ChoiceField(
+        label=_("Apply the changes to"),
+        choices=[
+            (ONLY_THIS, _("Only this date")),
+            (FOLLOWING, _("This date and the following ones")),
+        ],
+        initial=ONLY_THIS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A new time moves the following dates by as much, on the same clock: "
+            "19:00 becoming 20:00 here makes them 20:00 too."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,6 +324,13 @@ class EventEditForm(EventForm):
                 help_text=_("A new image sent with it replaces the cover instead."),
             )
 
+        if self.instance.series_id is None:
+            del self.fields["scope"]
+
+    @property
+    def for_following_dates(self):
+        return self.cleaned_data.get("scope") == self.FOLLOWING
+
     def warn_changed_meanwhile(self, current):
         """Show the organizer's values again, with a warning; sending them once more
         replaces `current`, the version saved meanwhile."""
@@ -314,7 +339,89 @@ class EventEditForm(EventForm):
         self.changed_meanwhile = True
 
 
-class EventSubmissionForm(EventForm):
+# events.recurrence's names for the rule's parts, and the form's.
+RECURRENCE_FIELDS = {
+    "frequency": "repeats",
+    "interval": "repeat_interval",
+    "weekday_position": "weekday_position",
+    "until": "repeat_until",
+    "count": "repeat_count",
+}
+
+
+class RecurrenceFormMixin(forms.Form):
+    """The "repeats" part of the submission form: a series of dates from the
+    start given (events.recurrence), checked date by date here."""
+
+    repeats = forms.ChoiceField(
+        label=_("How often"),
+        choices=[("", _("Does not repeat")), *recurrence.Frequency.choices],
+        required=False,
+    )
+    repeat_interval = forms.IntegerField(
+        label=_("Every how many weeks or months"),
+        min_value=1,
+        max_value=recurrence.MAX_INTERVAL,
+        initial=1,
+        required=False,
+        help_text=_("1: every week or month; 2: every other one; and so on."),
+    )
+    weekday_position = forms.TypedChoiceField(
+        label=_("Which weekday of the month"),
+        choices=[("", "—"), *recurrence.WeekdayPosition.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For “on the same weekday”: e.g. 2nd for the second Thursday."),
+    )
+    repeat_until = forms.DateField(
+        label=_("Last date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    repeat_count = forms.IntegerField(
+        label=_("Or number of dates"),
+        min_value=2,
+        max_value=recurrence.MAX_OCCURRENCES,
+        required=False,
+        help_text=_("Give a last date or a number of dates; a series covers a year at most."),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        cleaned_data["recurrence"] = None
+        if not cleaned_data.get("repeats") or self.errors:
+            return cleaned_data
+        rule = recurrence.Rule(
+            frequency=cleaned_data["repeats"],
+            interval=cleaned_data.get("repeat_interval") or 1,
+            weekday_position=cleaned_data.get("weekday_position"),
+            until=cleaned_data.get("repeat_until"),
+            count=cleaned_data.get("repeat_count"),
+        )
+        starts_at = cleaned_data.get("starts_at")
+        if starts_at is None:
+            return cleaned_data
+        try:
+            recurrence.occurrences(
+                rule,
+                starts_at=starts_at,
+                ends_at=cleaned_data.get("ends_at"),
+                time_zone=cleaned_data.get("time_zone")
+                or time_zone_for_city(cleaned_data.get("city", "")),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    self.add_error(RECURRENCE_FIELDS[name], errors)
+            else:
+                self.add_error("repeats", error)
+        else:
+            cleaned_data["recurrence"] = rule
+        return cleaned_data
+
+
+class EventSubmissionForm(RecurrenceFormMixin, EventForm):
     """The anonymous submission form, with its defences against spam bots."""
 
     # Hidden from people by CSS and from keyboards and screen readers; bots that

@@ -7,6 +7,7 @@ from django.urls import Resolver404, resolve
 PRIVATE_LINK_VIEWS = {
     "events:create",
     "events:edit",
+    "events:series-edit",
     "events:cancel",
     "events:restore",
     "events:delete",

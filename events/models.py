@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxLengthValidator,
+    MaxValueValidator,
     MinValueValidator,
     RegexValidator,
     URLValidator,
@@ -34,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prometheus.models import ExportModelOperationsMixin
 from localflavor.br.br_states import STATE_CHOICES
 
-from . import covers
+from . import covers, recurrence
 from .edit_tokens import hash_edit_token
 from .search import normalize, search_terms
 from .time_zones import BRASILIA, time_zone_for_city, time_zone_name, validate_time_zone
@@ -291,8 +292,15 @@ class EventQuerySet(models.QuerySet):
         )
         return self.filter(Exists(tagged))
 
-    def by_edit_token(self, token):
-        return self.filter(edit_token_hash=hash_edit_token(token))
+    def by_edit_token(self, token, *, with_series_token=False):
+        """The event of this edit token; with_series_token: or any date of the series
+        whose token it is (the API narrows it down by slug)."""
+        token_hash = hash_edit_token(token)
+        if with_series_token:
+            return self.filter(
+                Q(edit_token_hash=token_hash) | Q(series__edit_token_hash=token_hash)
+            )
+        return self.filter(edit_token_hash=token_hash)
 
     def search(self, query):
         """Every word must appear, ignoring case and accents."""
@@ -384,6 +392,66 @@ class EventStatus(models.TextChoices):
 # Events anyone may see (EventQuerySet.public()); also the condition of the
 # partial indexes that serve the public reads.
 PUBLIC = Q(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED], email_confirmation_hash="")
+
+
+class SeriesQuerySet(models.QuerySet):
+    def by_edit_token(self, token):
+        return self.filter(edit_token_hash=hash_edit_token(token))
+
+
+class Series(models.Model):
+    """A meetup that repeats: each date is an Event of its own (its page, slug,
+    calendar UID and cancel state), made from the first one by this rule. The
+    time zone is the events'. See events.recurrence."""
+
+    frequency = models.CharField(_("repeats"), max_length=20, choices=recurrence.Frequency)
+    interval = models.PositiveSmallIntegerField(
+        _("interval"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(recurrence.MAX_INTERVAL)],
+        help_text=_("Every how many weeks or months."),
+    )
+    weekday_position = models.SmallIntegerField(
+        _("weekday of the month"),
+        choices=recurrence.WeekdayPosition,
+        null=True,
+        blank=True,
+    )
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of dates"), null=True, blank=True)
+    # The organizer's one edit link for every date (see events.edit_tokens.derive_edit_token).
+    edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SeriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frequency__in=recurrence.Frequency.values),
+                name="series_frequency_valid",
+            ),
+        ]
+
+    def __str__(self):
+        first = self.events.order_by("starts_at", "pk").first()
+        return f"{first.title if first else '-'} ({self.get_frequency_display()})"
+
+    def get_absolute_url(self):
+        return reverse("events:series-calendar", kwargs={"pk": self.pk})
+
+    @property
+    def rule(self):
+        return recurrence.Rule(
+            frequency=self.frequency,
+            interval=self.interval,
+            weekday_position=self.weekday_position,
+            until=self.until,
+            count=self.count,
+        )
 
 
 # The mixin exports inserts, updates and deletes of events on the metrics port.
@@ -500,6 +568,15 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         help_text=_("Optional, shown on the public page of a cancelled event."),
     )
     edit_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("series"),
+        editable=False,
+    )
     # In approval mode, a submission that gives an address waits for a click on the
     # link e-mailed there (the hash of its token is kept here until then): an event
     # sent under someone else's address never becomes public, and moderators hear
@@ -633,6 +710,24 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     @property
     def awaiting_email_confirmation(self):
         return bool(self.email_confirmation_hash)
+
+    def following_in_series(self):
+        """This date and the later ones of its series (itself alone outside a series)."""
+        if self.series_id is None:
+            return Event.objects.filter(pk=self.pk)
+        return Event.objects.filter(series_id=self.series_id).filter(
+            Q(starts_at__gt=self.starts_at) | Q(starts_at=self.starts_at, pk__gte=self.pk)
+        )
+
+    def next_dates(self, limit=5):
+        """The public upcoming dates of its series after this one."""
+        if self.series_id is None:
+            return Event.objects.none()
+        return (
+            Event.objects.public()
+            .filter(series_id=self.series_id, starts_at__gt=self.starts_at)
+            .upcoming()[:limit]
+        )
 
     @property
     def is_pending(self):

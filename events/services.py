@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import logging
 import smtplib
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -28,18 +29,21 @@ from django.utils.translation import ngettext
 
 from . import covers, metrics
 from .database_errors import is_conflict
-from .edit_tokens import hash_edit_token, new_edit_token
+from .edit_tokens import derive_edit_token, hash_edit_token, new_edit_token
 from .models import (
     Event,
     FormerTechnologySlug,
     RecoveryLink,
     Report,
+    Series,
     StatusChange,
     Technology,
     technology_slug,
     validate_not_duplicate,
 )
+from .recurrence import occurrences
 from .signals import content_changed
+from .time_zones import time_zone_for_city, wall_clock_in_zone
 
 logger = logging.getLogger(__name__)
 
@@ -109,21 +113,25 @@ def refresh_search_text(event):
 
 
 @transaction.atomic
-def event_create(*, event, channel, technology_names=None, moderated=True, user=None):
+def event_create(
+    *, event, channel, technology_names=None, moderated=True, user=None, series_token=None
+):
     """Save a new event and return its edit token (the only time it exists in clear).
 
     A moderated submission (anyone's but staff's) waits as pending when the
-    site requires approval.
+    site requires approval. A date of a series (`event.series` set) gets the
+    edit token derived from the series' token and its slug.
     """
-    token = new_edit_token()
     if moderated:
         event.status = (
             Event.Status.PENDING if settings.EVENTS_REQUIRE_APPROVAL else Event.Status.PUBLISHED
         )
-    event.edit_token_hash = hash_edit_token(token)
     event.language = translation.get_language() or settings.LANGUAGE_CODE
     event.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
-    _save_with_slug(event)
+    event.slug = unique_slug(title=event.title, starts_at=event.starts_at)
+    token = derive_edit_token(series_token, event.slug) if series_token else new_edit_token()
+    event.edit_token_hash = hash_edit_token(token)
+    event.save()
     if technology_names is not None:
         event.technologies.set(technologies_from_names(technology_names))
     _store_search_text(event)
@@ -196,13 +204,253 @@ def email_confirmation_url(request, token):
     return request.build_absolute_uri(reverse("events:confirm-email", kwargs={"token": token}))
 
 
-def _require_email_confirmation(event):
-    """Hold a new pending event until its organizer clicks the link sent to the
-    address they gave; returns the link's token."""
+def _require_email_confirmation(*events):
+    """Hold new pending events (one, or the dates of a series) until their organizer
+    clicks the link sent to the address they gave; returns the link's token."""
     token = new_edit_token()
-    event.email_confirmation_hash = hash_edit_token(token)
-    Event.objects.filter(pk=event.pk).update(email_confirmation_hash=event.email_confirmation_hash)
+    for event in events:
+        event.email_confirmation_hash = hash_edit_token(token)
+    Event.objects.filter(pk__in=[event.pk for event in events]).update(
+        email_confirmation_hash=hash_edit_token(token)
+    )
     return token
+
+
+def series_edit_link(request, token):
+    return request.build_absolute_uri(reverse("events:series-edit", kwargs={"token": token}))
+
+
+def _occurrence(event, *, series, starts_at, ends_at):
+    """An unsaved copy of an unsaved event, on another date of the series."""
+    values = {
+        field.attname: getattr(event, field.attname)
+        for field in Event._meta.concrete_fields
+        if not field.primary_key
+    }
+    return Event(**{**values, "series_id": series.pk, "starts_at": starts_at, "ends_at": ends_at})
+
+
+@dataclass(frozen=True)
+class SeriesSubmission:
+    """What the organizer sees after submitting a series: its one edit link."""
+
+    series: Series
+    events: list
+    edit_token: str
+    edit_url: str
+    email_sent: bool
+
+    @property
+    def event(self):
+        return self.events[0]
+
+
+def series_create(*, event, rule, channel, technology_names=None, moderated=True):
+    """Save a new series: one Event per date of the rule (events.recurrence), copies
+    of `event` (unsaved) on each date, each validated like a single event, in
+    one transaction. Returns the series, its events, and the series' edit token
+    (the only time it exists in clear)."""
+    if not event.time_zone:
+        event.time_zone = time_zone_for_city(event.city)
+    dates = occurrences(
+        rule, starts_at=event.starts_at, ends_at=event.ends_at, time_zone=event.time_zone
+    )
+    series_token = new_edit_token()
+    with transaction.atomic():
+        series = Series(
+            frequency=rule.frequency,
+            interval=rule.interval,
+            weekday_position=rule.weekday_position,
+            until=rule.until,
+            count=rule.count,
+            edit_token_hash=hash_edit_token(series_token),
+        )
+        series.full_clean(exclude=["edit_token_hash"])
+        series.save()
+        events = []
+        for starts_at, ends_at in dates:
+            occurrence = _occurrence(event, series=series, starts_at=starts_at, ends_at=ends_at)
+            event_create(
+                event=occurrence,
+                channel=channel,
+                technology_names=technology_names,
+                moderated=moderated,
+                series_token=series_token,
+            )
+            events.append(occurrence)
+    logger.info("series created", extra={"series_id": series.pk, "events": len(events)})
+    return series, events, series_token
+
+
+def series_submit(
+    *, event, rule, channel, technology_names, request, moderated=True, confirm_duplicate=False
+):
+    """A new recurring event sent through the site or the API (see series_create):
+    refused as a DuplicateEvent when a date repeats an existing event, unless
+    confirmed; then the series' edit link is e-mailed to the organizer.
+
+    Approval and the organizer's confirmation go by date, as for single events:
+    every date waits as pending when the site requires approval (staff publish
+    a whole series from its admin page), and one confirmation link confirms them
+    all. The organizer gets one edit link, for the series.
+    """
+    with transaction.atomic():
+        if not confirm_duplicate:
+            _refuse_duplicate_dates(event, rule)
+        series, events, series_token = series_create(
+            event=event,
+            rule=rule,
+            channel=channel,
+            technology_names=technology_names,
+            moderated=moderated,
+        )
+        confirmation_token = (
+            _require_email_confirmation(*events)
+            if events[0].is_pending and events[0].organizer_email
+            else None
+        )
+    edit_url = series_edit_link(request, series_token)
+    confirm_url = confirmation_token and request.build_absolute_uri(
+        reverse("events:confirm-email", kwargs={"token": confirmation_token})
+    )
+    email_sent = send_edit_link(
+        event=events[0],
+        edit_url=edit_url,
+        page_url=request.build_absolute_uri(events[0].get_absolute_url()),
+        confirm_url=confirm_url,
+    )
+    return SeriesSubmission(
+        series=series,
+        events=events,
+        edit_token=series_token,
+        edit_url=edit_url,
+        email_sent=email_sent,
+    )
+
+
+def _refuse_duplicate_dates(event, rule):
+    """DuplicateEvent when a date of the series repeats an existing event; the
+    submissions of each start take turns, as in event_submit."""
+    if not event.time_zone:
+        event.time_zone = time_zone_for_city(event.city)
+    dates = occurrences(
+        rule, starts_at=event.starts_at, ends_at=event.ends_at, time_zone=event.time_zone
+    )
+    for starts_at, ends_at in dates:
+        _take_turns("starts_at", starts_at.timestamp())
+        validate_not_duplicate(
+            _occurrence(event, series=Series(), starts_at=starts_at, ends_at=ends_at)
+        )
+
+
+def series_date_edit_tokens(*, series, token):
+    """[(event, its edit token)] of the series' dates, for the holder of the series'
+    token, soonest first."""
+    return [
+        (event, derive_edit_token(token, event.slug))
+        for event in series.events.order_by("starts_at", "pk")
+    ]
+
+
+def _local(moment, zone):
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+
+
+@transaction.atomic
+def series_update_following(
+    *,
+    event,
+    channel,
+    changes,
+    technology_names=None,
+    expected_revision=None,
+    moderated=True,
+    user=None,
+):
+    """Change this date of a series and the following ones, each like event_update.
+
+    A new start or end moves every following date by the same wall-clock change
+    (one hour later, two days earlier), in the (new) time zone of the series:
+    19:00 becomes 20:00 on every date, whatever the daylight saving time. A date
+    that lands on a time that does not exist there refuses the whole change.
+    Outside a series, it is event_update.
+    """
+    current = _lock_current(event, expected_revision=expected_revision)
+    zone = changes.get("time_zone", current.time_zone)
+    new_start = changes.get("starts_at", current.starts_at)
+    shift = None
+    if "starts_at" in changes:
+        shift = _local(new_start, zone) - _local(current.starts_at, current.time_zone)
+    new_duration = None
+    if changes.get("ends_at") is not None:
+        new_duration = _local(changes["ends_at"], zone) - _local(new_start, zone)
+    following = list(current.following_in_series().select_for_update().order_by("starts_at", "pk"))
+    for date in following:
+        own = dict(changes)
+        local_start = _local(date.starts_at, date.time_zone) + (shift or timedelta())
+        if shift is not None:
+            own["starts_at"] = wall_clock_in_zone(local_start, zone)
+        if "ends_at" in changes:
+            own["ends_at"] = (
+                wall_clock_in_zone(local_start + new_duration, zone)
+                if new_duration is not None
+                else None
+            )
+        elif shift is not None and date.ends_at is not None:
+            own["ends_at"] = wall_clock_in_zone(_local(date.ends_at, date.time_zone) + shift, zone)
+        event_update(
+            event=date,
+            channel=channel,
+            changes=own,
+            technology_names=technology_names,
+            moderated=moderated,
+            user=user,
+        )
+    _show_current(event, Event.objects.get(pk=event.pk))
+    return following
+
+
+def _drop_if_empty(series_id):
+    if series_id is not None:
+        Series.objects.filter(pk=series_id, events__isnull=True).delete()
+
+
+@transaction.atomic
+def series_delete_following(*, event, channel):
+    """Delete this date of a series and the following ones."""
+    current = _lock_current(event)
+    following = list(current.following_in_series().order_by("starts_at", "pk"))
+    for date in following:
+        event_delete(event=date, channel=channel)
+    _drop_if_empty(current.series_id)
+    return len(following)
+
+
+@transaction.atomic
+def series_delete(*, series, channel):
+    """Delete every date of a series, and the series."""
+    for date in list(series.events.order_by("starts_at", "pk")):
+        event_delete(event=date, channel=channel)
+    Series.objects.filter(pk=series.pk).delete()
+
+
+@transaction.atomic
+def series_set_status(*, series, status, channel, user=None, now=None):
+    """Staff publish or cancel a series as a whole: the dates that can move there
+    (pending or cancelled upcoming ones to published, published upcoming ones to
+    cancelled), each recorded in its history. Past dates stay as they were.
+    Returns the number of dates changed."""
+    sources = {
+        Event.Status.PUBLISHED: [Event.Status.PENDING, Event.Status.CANCELLED],
+        Event.Status.CANCELLED: [Event.Status.PUBLISHED],
+    }[status]
+    dates = series.events.filter(status__in=sources).upcoming(now=now)
+    changed = 0
+    for date in dates:
+        changes = {"cancellation_reason": ""} if status == Event.Status.PUBLISHED else None
+        event_set_status(event=date, status=status, channel=channel, user=user, changes=changes)
+        changed += 1
+    return changed
 
 
 def _atomic_retried_once_on_conflict(service):
@@ -433,12 +681,14 @@ def report_create(*, event, reason, text=""):
 
 @_atomic_retried_once_on_conflict
 def event_delete(*, event, channel, expected_revision=None):
-    """Delete an event; Event.DoesNotExist when someone else already did."""
+    """Delete an event (and its series with its last date); Event.DoesNotExist when
+    someone else already did."""
     # Locking the event first, like every writer, orders the writers of one event
     # the same way: no deadlock between a deletion and a change of technologies.
     current = _lock_current(event, expected_revision=expected_revision)
     transaction.on_commit(partial(covers.delete_files, current.cover_files()))
     current.delete()
+    _drop_if_empty(current.series_id)
     content_changed()
     logger.info("event deleted", extra={"event_id": event.pk, "channel": channel})
     metrics.events_deleted.labels(channel=channel).inc()
@@ -448,21 +698,23 @@ def event_delete(*, event, channel, expected_revision=None):
 def event_confirm_email(*, token):
     """The organizer clicked the link sent to their address: the event can now reach
     the moderators (and the public once approved). Event.DoesNotExist for an
-    unknown or already used link."""
-    current = (
+    unknown or already used link. The link of a series confirms all its dates;
+    the first one is returned."""
+    waiting = list(
         Event.objects.select_for_update()
         .awaiting_email_confirmation()
         .by_email_confirmation(token)
-        .first()
+        .order_by("starts_at", "pk")
     )
-    if current is None:
+    if not waiting:
         raise Event.DoesNotExist("no event awaits this confirmation")
-    current.email_confirmation_hash = ""
-    _save_revision(current, ["email_confirmation_hash"])
+    for current in waiting:
+        current.email_confirmation_hash = ""
+        _save_revision(current, ["email_confirmation_hash"])
+        logger.info("organizer address confirmed", extra={"event_id": current.pk})
     content_changed()
     transaction.on_commit(notify_moderators)
-    logger.info("organizer address confirmed", extra={"event_id": current.pk})
-    return current
+    return waiting[0]
 
 
 def event_send_email_confirmation_again(*, event, request):
@@ -474,7 +726,11 @@ def event_send_email_confirmation_again(*, event, request):
         current = _lock_current(event)
         if not current.awaiting_email_confirmation or not current.organizer_email:
             return False
-        token = _require_email_confirmation(current)
+        # The dates of a series wait for one link: the new one replaces it for all.
+        waiting = Event.objects.select_for_update().filter(
+            email_confirmation_hash=current.email_confirmation_hash
+        )
+        token = _require_email_confirmation(*waiting)
     return _send_mail(
         template="events/email/confirm_address.txt",
         subject=lambda: _("Confirm your address for “%(title)s”") % {"title": current.title},
@@ -510,6 +766,7 @@ def event_duplicate(*, event):
         suffix = copy.title[len(event.title) :]
         copy.title = Truncator(event.title).chars(title_length - len(suffix)) + suffix
     copy.status = Event.Status.PENDING
+    copy.series = None
     copy.edit_token_hash = hash_edit_token(new_edit_token())
     _save_with_slug(copy)
     copy.technologies.set(technologies)

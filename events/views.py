@@ -35,7 +35,7 @@ from .forms import (
     ReportForm,
 )
 from .menus import filter_menus
-from .models import DuplicateEvent, Event, RecoveryLink, Technology, technology_slug
+from .models import DuplicateEvent, Event, RecoveryLink, Series, Technology, technology_slug
 from .structured_data import event_json_ld
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,7 @@ class EventDetailView(DetailView):
             canonical_url=page_url,
             google_calendar_url=google_calendar_url(event, page_url=page_url),
             json_ld=event_json_ld(event, page_url=page_url, image_urls=images),
+            next_dates=event.next_dates(),
             card_url=card,
             card_alt=social_card.card_alt(event, language),
             card_width=social_card.WIDTH,
@@ -204,24 +205,39 @@ def event_create(request):
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
         return _preview(request, form)
     if request.method == "POST" and form.is_valid():
+        rule = form.cleaned_data["recurrence"]
         try:
-            submission = services.event_submit(
-                event=form.save(commit=False),
-                channel=services.Channel.WEB,
-                technology_names=form.cleaned_data["technology_names"],
-                request=request,
-                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-            )
+            if rule is None:
+                submission = services.event_submit(
+                    event=form.save(commit=False),
+                    channel=services.Channel.WEB,
+                    technology_names=form.cleaned_data["technology_names"],
+                    request=request,
+                    confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                )
+                dates = [submission.event]
+            else:
+                submission = services.series_submit(
+                    event=form.save(commit=False),
+                    rule=rule,
+                    channel=services.Channel.WEB,
+                    technology_names=form.cleaned_data["technology_names"],
+                    request=request,
+                    confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                )
+                dates = submission.events
         except DuplicateEvent as duplicate:
             form.duplicate = duplicate.existing
             form.add_error(None, duplicate)
         else:
-            cover_failed = not _attach_cover(submission.event, form.cleaned_data["cover_image"])
+            cover = form.cleaned_data["cover_image"]
+            cover_failed = not all(_attach_cover(date, cover) for date in dates)
             return render(
                 request,
                 "events/event_created.html",
                 {
                     "event": submission.event,
+                    "series_dates": dates if rule else None,
                     "edit_url": submission.edit_url,
                     "email_sent": submission.email_sent,
                     "cover_failed": cover_failed,
@@ -241,9 +257,12 @@ def event_edit(request, token):
         form = EventEditForm(instance=event)
     if request.method == "POST" and form.is_valid():
         was_pending = event.is_pending
+        update = (
+            services.series_update_following if form.for_following_dates else services.event_update
+        )
         try:
             with _deleted_meanwhile_is_not_found():
-                services.event_update(
+                update(
                     event=event,
                     channel=services.Channel.WEB,
                     changes=form.changes(),
@@ -255,6 +274,9 @@ def event_edit(request, token):
                     services.event_remove_cover(event=event, channel=services.Channel.WEB)
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
+        except ValidationError as error:
+            # A following date that the change would put on a time the clocks skip.
+            form.add_error(None, error)
         else:
             if event.is_pending and not was_pending:
                 messages.warning(
@@ -278,6 +300,22 @@ def event_edit(request, token):
             "token": token,
             "can_restore": event.organizer_can_restore(),
         },
+    )
+
+
+@ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)
+def series_edit(request, token):
+    """The organizer's page of a series: every date, each with its own edit link."""
+    series = Series.objects.by_edit_token(token).first()
+    if series is None:
+        raise Http404
+    dates = services.series_date_edit_tokens(series=series, token=token)
+    if not dates:
+        raise Http404
+    return render(
+        request,
+        "events/series_edit.html",
+        {"series": series, "dates": dates, "first": dates[0][0]},
     )
 
 
@@ -321,7 +359,10 @@ def event_delete(request, token):
     event = _event_for_token(token)
     if request.method == "POST":
         with _deleted_meanwhile_is_not_found():
-            services.event_delete(event=event, channel=services.Channel.WEB)
+            if event.series_id and request.POST.get("scope") == EventEditForm.FOLLOWING:
+                services.series_delete_following(event=event, channel=services.Channel.WEB)
+            else:
+                services.event_delete(event=event, channel=services.Channel.WEB)
         messages.success(request, _("The event “%(title)s” was deleted.") % {"title": event.title})
         return redirect("events:list")
     return render(request, "events/event_confirm_delete.html", {"event": event, "token": token})

@@ -26,6 +26,7 @@ from .serializers import (
     EventSerializer,
     EventStaffEditSerializer,
     EventSubmissionSerializer,
+    SeriesSerializer,
     StrictURLField,
     TechnologiesField,
     TechnologySerializer,
@@ -208,9 +209,18 @@ def either_role_request(result, generator, request, public):
     return result
 
 
+FOLLOWING = OpenApiParameter(
+    "following",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description=_(
+        "true: for a date of a series, change (or delete) it and the following dates. A new "
+        "start moves them by as much, on the event's clock."
+    ),
+)
 WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)
 REPLACE_ERRORS = (*WRITE_ERRORS, 428)
-DELETE_ERRORS = (401, 403, 404, 412, 429)
+DELETE_ERRORS = (400, 401, 403, 404, 412, 429)
 
 event_cover = extend_schema(
     summary=_("Set or remove the cover image"),
@@ -277,7 +287,7 @@ event_viewset = _applying_all(
                 "fields left out become empty (technologies: none), as on creation; the "
                 "status stays unless sent. Needs `If-Match`."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH_REQUIRED, ETAG, RETRY_AFTER],
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH_REQUIRED, ETAG, RETRY_AFTER, FOLLOWING],
             responses={200: EventSerializer, **error_responses(*REPLACE_ERRORS)},
         ),
         partial_update=extend_schema(
@@ -287,7 +297,7 @@ event_viewset = _applying_all(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to change events."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER],
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, ETAG, RETRY_AFTER, FOLLOWING],
             responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
         ),
         destroy=extend_schema(
@@ -296,7 +306,7 @@ event_viewset = _applying_all(
                 "For the holder of the edit token (X-Edit-Token) and for staff with the "
                 "permission to delete events."
             ),
-            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, RETRY_AFTER],
+            parameters=[EDIT_TOKEN_PARAMETER, IF_MATCH, RETRY_AFTER, FOLLOWING],
             responses={204: None, **error_responses(*DELETE_ERRORS)},
         ),
     ),
@@ -321,17 +331,17 @@ event_by_token_viewset = _applying_all(
                 "(technologies: none), as on creation; the status stays unless sent. Needs "
                 "`If-Match`."
             ),
-            parameters=[IF_MATCH_REQUIRED, ETAG],
+            parameters=[IF_MATCH_REQUIRED, ETAG, FOLLOWING],
             responses={200: EventSerializer, **error_responses(*REPLACE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=_("Change some fields of an event by its edit token"),
-            parameters=[IF_MATCH, ETAG],
+            parameters=[IF_MATCH, ETAG, FOLLOWING],
             responses={200: EventSerializer, **error_responses(*WRITE_ERRORS)},
         ),
         destroy=extend_schema(
             summary=_("Delete an event by its edit token"),
-            parameters=[IF_MATCH],
+            parameters=[IF_MATCH, FOLLOWING],
             responses={204: None, **error_responses(*DELETE_ERRORS)},
         ),
     ),
@@ -345,6 +355,20 @@ event_by_token_viewset = _applying_all(
                 description=_("The event's edit token, given when it was created."),
             ),
         ]
+    ),
+)
+
+
+series_viewset = extend_schema_view(
+    retrieve=extend_schema(
+        summary=_("Read a series"),
+        description=_(
+            "A recurring event: its rule and its public dates (each an event of its own), "
+            "soonest first."
+        ),
+        parameters=[RETRY_AFTER],
+        responses={200: SeriesSerializer, **error_responses(401, 404, 429)},
+        auth=[{"tokenAuth": []}, {"cookieAuth": []}, {}],
     ),
 )
 
@@ -468,6 +492,15 @@ EXAMPLES = {
     "edit_token": "f3Vx9mQ2hTzL0aYc8pKd1rWsBn6eJu4oGi7lXyEvHqA",
     "edit_url": "https://encontros.tech/events/edit/f3Vx9mQ2hTzL0aYc8pKd1rWsBn6eJu4oGi7lXyEvHqA/",
     "name": "Python",
+    "series": {"id": 7, "url": "https://encontros.tech/api/series/7/"},
+    "recurrence": {"frequency": "monthly_weekday", "weekday_position": 2, "count": 6},
+    "frequency": "monthly_weekday",
+    "weekday_position": 2,
+    "id": 7,
+    "interval": 1,
+    "until": "2025-12-31",
+    "count": 6,
+    "calendar_url": "https://encontros.tech/events/series/7.ics",
     "upcoming_event_count": 12,
     "event_count": 48,
     "message": "Invalid input in: starts_at.",
@@ -497,6 +530,7 @@ COMPONENT_EXAMPLES = {
         {"name": "Django", "slug": "django"},
     ],
     ("City", "city"): "São Paulo",
+    ("SeriesLink", "url"): "https://encontros.tech/api/series/7/",
 }
 
 
@@ -657,6 +691,11 @@ COMPONENT_DESCRIPTIONS = {
     "EventCreateRequest": EITHER_ROLE,
     "EventEditRequest": EITHER_ROLE,
     "PatchedEventEditRequest": EITHER_ROLE,
+    "Recurrence": _("How a new event repeats. Dates keep the start's time on the event's clock."),
+    "RecurrenceRequest": _(
+        "How a new event repeats. Dates keep the start's time on the event's clock."
+    ),
+    "Series": _("A series and its public dates, soonest first."),
 }
 
 

@@ -2,6 +2,7 @@ from datetime import UTC
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events import covers
-from events.models import MAX_TECHNOLOGIES, Event, Technology, clean_technology_names
+from events import covers, recurrence
+from events.models import MAX_TECHNOLOGIES, Event, Series, Technology, clean_technology_names
 
 
 class StrictTextMixin:
@@ -119,6 +120,53 @@ class TechnologiesField(serializers.Field):
         return TechnologySerializer()
 
 
+class RecurrenceSerializer(serializers.Serializer):
+    """How a new event repeats (events.recurrence): validated into a Rule."""
+
+    frequency = serializers.ChoiceField(
+        choices=recurrence.Frequency.choices,
+        help_text=_(
+            "weekly (every `interval` weeks), monthly_day (the same day of the month) or "
+            "monthly_weekday (the same weekday, e.g. 2nd Thursday: `weekday_position`)."
+        ),
+    )
+    interval = serializers.IntegerField(
+        min_value=1,
+        max_value=recurrence.MAX_INTERVAL,
+        default=1,
+        help_text=_("Every how many weeks or months."),
+    )
+    weekday_position = serializers.ChoiceField(
+        choices=recurrence.WeekdayPosition.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("For monthly_weekday: 1 to 5, or -1 for the last one of the month."),
+    )
+    until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The last possible date, on the event's clock. Give it or `count`."),
+    )
+    count = serializers.IntegerField(
+        min_value=2,
+        max_value=recurrence.MAX_OCCURRENCES,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The number of dates. Give it or `until`. At most a year of dates."),
+    )
+
+    def validate(self, data):
+        return recurrence.Rule(**data)
+
+
+class SeriesLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The series' number."))
+    url = serializers.URLField(help_text=_("The series and its dates in the API."))
+
+
 class EventSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -143,6 +191,18 @@ class EventSerializer(serializers.ModelSerializer):
             "The cover image's copies by format (webp, jpg), each a list of url and width; "
             "null without one. Sent with PUT to the event's cover/ address."
         )
+    )
+    series = serializers.SerializerMethodField(
+        help_text=_("The series this event is a date of; null for a single event.")
+    )
+    recurrence = RecurrenceSerializer(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Only when creating: make the event a series, one event per date from "
+            "`starts_at` on. The answer is the first date; its edit token acts on every date."
+        ),
     )
     confirm_duplicate = StrictBooleanField(
         write_only=True,
@@ -186,6 +246,8 @@ class EventSerializer(serializers.ModelSerializer):
             "revision",
             "page_url",
             "cover_image",
+            "series",
+            "recurrence",
             "confirm_duplicate",
         ]
         read_only_fields = ["slug", "created_at", "updated_at", "revision"]
@@ -262,6 +324,18 @@ class EventSerializer(serializers.ModelSerializer):
             for extension, copies in sources.items()
         }
 
+    @extend_schema_field(SeriesLinkSerializer(allow_null=True))
+    def get_series(self, event):
+        if event.series_id is None:
+            return None
+        url = reverse("api:series-detail", args=[event.series_id])
+        return {"id": event.series_id, "url": self.context["request"].build_absolute_uri(url)}
+
+    def validate_recurrence(self, rule):
+        if self.instance is not None and rule is not None:
+            raise serializers.ValidationError(_("Only when creating an event."))
+        return rule
+
     def to_internal_value(self, data):
         """Fields that the writer may not write are refused, not ignored: a client
         that sends them expects them to count. The schema says so with
@@ -293,6 +367,7 @@ class EventSerializer(serializers.ModelSerializer):
         """The validated model fields, and the technology names (None: unchanged)."""
         fields = dict(self.validated_data)
         fields.pop("confirm_duplicate", None)
+        fields.pop("recurrence", None)
         if self.instance is None:
             # Empty: the model takes the city's zone.
             fields.setdefault("time_zone", "")
@@ -316,6 +391,42 @@ class EventSerializer(serializers.ModelSerializer):
     @property
     def confirms_duplicate(self):
         return self.validated_data.get("confirm_duplicate", False)
+
+    @property
+    def recurrence_rule(self):
+        return self.validated_data.get("recurrence")
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    """A series and its public dates, soonest first."""
+
+    events = serializers.SerializerMethodField(help_text=_("Its public dates, soonest first."))
+    calendar_url = serializers.SerializerMethodField(
+        help_text=_("Every public date as an iCalendar file.")
+    )
+
+    class Meta:
+        model = Series
+        fields = [
+            "id",
+            "frequency",
+            "interval",
+            "weekday_position",
+            "until",
+            "count",
+            "calendar_url",
+            "events",
+        ]
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, series):
+        events = series.events.public().with_technologies().order_by("starts_at", "pk")
+        return EventSerializer(events, many=True, context=self.context).data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_calendar_url(self, series):
+        url = reverse("events:series-calendar", kwargs={"pk": series.pk})
+        return self.context["request"].build_absolute_uri(url)
 
 
 def _without(*names):
@@ -344,7 +455,7 @@ class EventOrganizerEditSerializer(EventWriteSerializer):
     event or publish it again while it has not started."""
 
     class Meta(EventSerializer.Meta):
-        fields = _without("rejection_reason", "confirm_duplicate")
+        fields = _without("rejection_reason", "confirm_duplicate", "recurrence")
 
     def validate_status(self, status):
         event = self.instance
@@ -361,7 +472,7 @@ class EventStaffEditSerializer(EventWriteSerializer):
     """A change by staff with the permission to change events: every field."""
 
     class Meta(EventSerializer.Meta):
-        fields = _without("confirm_duplicate")
+        fields = _without("confirm_duplicate", "recurrence")
 
 
 class EventCreatedSerializer(EventSerializer):

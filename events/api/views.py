@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.http import parse_etags
@@ -5,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from events import services
-from events.models import Event, Technology
+from events.models import Event, Series, Technology
 
 from . import schema
 from .exceptions import CoverStorageUnavailable
@@ -25,6 +26,7 @@ from .serializers import (
     EventSerializer,
     EventStaffEditSerializer,
     EventSubmissionSerializer,
+    SeriesSerializer,
     TechnologyWithCountSerializer,
 )
 from .throttling import EditTokenThrottle, EventCreateThrottle
@@ -94,8 +96,13 @@ class EventWriteMixin:
         status_before = event.status
         status = fields.pop("status", status_before)
         user = self.request.user
+        update = (
+            services.series_update_following
+            if self.for_following_dates()
+            else services.event_update
+        )
         try:
-            services.event_update(
+            update(
                 event=event,
                 channel=services.Channel.API,
                 changes=fields,
@@ -124,13 +131,23 @@ class EventWriteMixin:
                 event=event, status=status, channel=services.Channel.API, user=user
             )
 
+    def for_following_dates(self):
+        """?following=true: the change is for this date of a series and the following ones."""
+        value = self.request.query_params.get("following", "")
+        if value not in ("", "true", "false"):
+            raise ValidationError({"following": [_("Use true or false.")]})
+        return value == "true"
+
     def perform_destroy(self, event):
         try:
-            services.event_delete(
-                event=event,
-                channel=services.Channel.API,
-                expected_revision=self.expected_revision(),
-            )
+            if self.for_following_dates():
+                services.series_delete_following(event=event, channel=services.Channel.API)
+            else:
+                services.event_delete(
+                    event=event,
+                    channel=services.Channel.API,
+                    expected_revision=self.expected_revision(),
+                )
         except services.EventChanged:
             raise PreconditionFailed() from None
 
@@ -206,7 +223,7 @@ class EventViewSet(
         if self.action == "list":
             return events.public()
         if self.edit_token is not None:
-            return events.by_edit_token(self.edit_token)
+            return events.by_edit_token(self.edit_token, with_series_token=True)
         if self.acts_as_event_manager():
             return events
         return events.public()
@@ -232,15 +249,25 @@ class EventViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, technology_names = serializer.event_fields()
+        rule = serializer.recurrence_rule
         # A DuplicateEvent is a ValidationError: a 400 (see events.api.exceptions).
-        submission = services.event_submit(
-            event=Event(**fields),
-            channel=services.Channel.API,
-            technology_names=technology_names,
-            request=request,
-            moderated=not self.acts_as_event_manager(),
-            confirm_duplicate=serializer.confirms_duplicate,
-        )
+        common = {
+            "event": Event(**fields),
+            "channel": services.Channel.API,
+            "technology_names": technology_names,
+            "request": request,
+            "moderated": not self.acts_as_event_manager(),
+            "confirm_duplicate": serializer.confirms_duplicate,
+        }
+        if rule is None:
+            submission = services.event_submit(**common)
+        else:
+            try:
+                submission = services.series_submit(rule=rule, **common)
+            except DjangoValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    raise
+                raise ValidationError({"recurrence": error.message_dict}) from None
         event = submission.event
         context = {**self.get_serializer_context(), "submission": submission}
         location = request.build_absolute_uri(reverse("api:event-detail", args=[event.slug]))
@@ -267,7 +294,14 @@ class EventByTokenViewSet(
     throttle_classes = [EditTokenThrottle]
 
     def get_object(self):
-        event = Event.objects.with_technologies().by_edit_token(self.kwargs["token"]).first()
+        # A date's own token names that date; a series token (the creation answer's
+        # edit_token for a recurring event) names its first date.
+        event = (
+            Event.objects.with_technologies()
+            .by_edit_token(self.kwargs["token"], with_series_token=True)
+            .order_by("starts_at", "pk")
+            .first()
+        )
         if event is None:
             raise NotFound()
         return event
@@ -275,6 +309,15 @@ class EventByTokenViewSet(
     def acts_as_event_manager(self):
         # Whoever sends a token acts as its holder, staff included.
         return False
+
+    def perform_destroy(self, event):
+        # A series token names the whole series: deleting through it deletes every
+        # remaining date, so the address it names is gone afterwards.
+        following = self.for_following_dates()
+        if following or Series.objects.by_edit_token(self.kwargs["token"]).exists():
+            services.series_delete_following(event=event, channel=services.Channel.API)
+        else:
+            super().perform_destroy(event)
 
     def answers_privately(self):
         return True
@@ -286,6 +329,20 @@ class EventByTokenViewSet(
         # Django logs every 4xx answer with its path, which here holds the token.
         response._has_been_logged = True
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+@schema.series_viewset
+class SeriesViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A series of events and its public dates."""
+
+    serializer_class = SeriesSerializer
+    queryset = Series.objects.all()
+
+    def get_object(self):
+        series = super().get_object()
+        if not series.events.public().exists():
+            raise NotFound()
+        return series
 
 
 @schema.technology_viewset

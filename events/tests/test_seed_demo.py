@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from events.management.commands.seed_demo import DEMO_EVENTS
-from events.models import Event
+from events.models import Event, Series
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_creates_realistic_events_once():
     call_command("seed_demo")
     count = Event.objects.count()
-    assert count == len(json.loads(DEMO_EVENTS.read_text(encoding="utf-8")))
-    assert 25 <= count <= 40
+    assert count == len(json.loads(DEMO_EVENTS.read_text(encoding="utf-8"))) + 6
+    assert 25 <= count <= 45
     assert Event.objects.filter(status=Event.Status.CANCELLED).count() == 1
     assert Event.objects.filter(status=Event.Status.PENDING).count() == 1
     assert Event.objects.published().upcoming().exists()
@@ -39,6 +39,20 @@ def test_the_monthly_meetup_is_named_after_its_own_month(today):
     with translation.override("pt-br"):
         month = date_format(timezone.localtime(meetup.starts_at), "F").lower()
     assert meetup.title == f"Python São Paulo: encontro de {month}"
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 2), date(2026, 3, 12), date(2027, 1, 15)])
+def test_the_demo_series_meets_on_the_second_thursday_of_six_months(today):
+    with patch("django.utils.timezone.localdate", return_value=today):
+        call_command("seed_demo")
+
+    series = Series.objects.get()
+    starts = [timezone.localtime(e.starts_at) for e in series.events.order_by("starts_at")]
+    assert len(starts) == 6
+    assert all(start.weekday() == 3 and 8 <= start.day <= 14 for start in starts)
+    assert all(start.hour == 19 for start in starts)
+    assert len({start.month for start in starts}) == 6
+    assert starts[0].date() > today
 
 
 def test_every_demo_place_has_its_state():

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 
 from events import services
 from events.models import Event
+from events.recurrence import Frequency, Rule, WeekdayPosition
 from events.time_zones import time_zone_for_city
 
 # One object per event; dates are relative to the day the command runs, so the
@@ -43,6 +44,41 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {created} events created, {len(demo_events) - created} already there."
         )
+        if not Event.objects.filter(title=DEMO_SERIES_TITLE).exists():
+            _series, dates, _token = services.series_create(
+                event=demo_series_first_event(),
+                rule=DEMO_SERIES_RULE,
+                channel=services.Channel.DEMO,
+                technology_names=["Rust"],
+                moderated=False,
+            )
+            self.stdout.write(f"Demo data: a monthly series of {len(dates)} dates created.")
+
+
+# A meetup on the second Thursday of every month, for the next six months.
+DEMO_SERIES_TITLE = "Rust BH: encontro mensal"
+DEMO_SERIES_RULE = Rule(Frequency.MONTHLY_WEEKDAY, weekday_position=WeekdayPosition.SECOND, count=6)
+
+
+def demo_series_first_event():
+    """The first date of the demo series: the next second Thursday of a month."""
+    day = timezone.localdate() + timedelta(days=1)
+    while not (day.weekday() == 3 and 8 <= day.day <= 14):
+        day += timedelta(days=1)
+    starts_at = timezone.make_aware(datetime.combine(day, time(19)))
+    return Event(
+        title=DEMO_SERIES_TITLE,
+        description=DESCRIPTION.format(title=DEMO_SERIES_TITLE, organizer="Rust BH"),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2, minutes=30),
+        mode=Event.Mode.IN_PERSON,
+        city="Belo Horizonte",
+        state="MG",
+        venue="Espaço Comunidade Savassi",
+        organizer_name="Rust BH",
+        url="https://example.org/eventos",
+        is_free=True,
+    )
 
 
 def demo_event(demo):

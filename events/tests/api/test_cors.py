@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from events.models import Event, Series
 from events.tests.factories import EventFactory
 from events.tests.helpers import EDIT_TOKEN
 
@@ -11,9 +12,12 @@ ORIGIN = "https://comunidade.example.org"
 
 @pytest.fixture
 def public_read_urls(owned_event):
+    series = Series.objects.create(frequency="weekly", count=2, edit_token_hash="x" * 64)
+    Event.objects.filter(pk=owned_event.pk).update(series=series)
     return [
         reverse("api:event-list"),
         reverse("api:event-detail", args=[owned_event.slug]),
+        reverse("api:series-detail", args=[series.pk]),
         reverse("api:technology-list"),
         reverse("api:city-list"),
         reverse("api:schema"),

@@ -37,6 +37,7 @@ def test_the_schema_documents_every_endpoint(schema):
         "/api/events/by-token/{token}/cover/",
         "/api/technologies/",
         "/api/cities/",
+        "/api/series/{id}/",
     }
     assert set(schema["paths"]["/api/events/{slug}/"]) == {"get", "put", "patch", "delete"}
 
