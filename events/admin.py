@@ -3,6 +3,7 @@ import re
 from contextlib import suppress
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_deleted_objects
 from django.db import models
 from django.db.models import Case, Count, ExpressionWrapper, F, Q, When
 from django.http import Http404, HttpResponse
@@ -465,6 +466,21 @@ class SeriesAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting a series deletes its dates (services.series_delete), which its
+        # foreign key alone would keep: the confirmation lists them too.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        dates = list(Event.objects.filter(series__in=objs).order_by("starts_at", "pk"))
+        dates_deleted, date_counts, date_perms_needed, dates_protected = get_deleted_objects(
+            dates, request, self.admin_site
+        )
+        return (
+            [*deleted, *dates_deleted],
+            {**counts, **date_counts},
+            perms_needed | date_perms_needed,
+            [*protected, *dates_protected],
+        )
 
     def delete_model(self, request, obj):
         services.series_delete(series=obj, channel=services.Channel.ADMIN)

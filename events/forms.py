@@ -411,14 +411,19 @@ class RecurrenceFormMixin(forms.Form):
                 or time_zone_for_city(cleaned_data.get("city", "")),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    self.add_error(RECURRENCE_FIELDS[name], errors)
-            else:
-                self.add_error("repeats", error)
+            self.add_series_error(error)
         else:
             cleaned_data["recurrence"] = rule
         return cleaned_data
+
+    def add_series_error(self, error):
+        """Show a refused series (a rule's or a date's ValidationError, by field) at
+        the fields of this form: the rule's parts at their "repeats" fields."""
+        errors = {
+            RECURRENCE_FIELDS.get(name, name): messages
+            for name, messages in error.error_dict.items()
+        }
+        self.add_error(None, ValidationError(errors))
 
 
 class EventSubmissionForm(RecurrenceFormMixin, EventForm):

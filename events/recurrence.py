@@ -7,7 +7,7 @@ offset changes (daylight saving time), and only then turned into moments.
 
 import itertools
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -83,6 +83,10 @@ class Rule:
             raise ValidationError(errors)
 
 
+# The parts of a rule: the names under which a refused rule gives its errors.
+RULE_FIELDS = tuple(field.name for field in fields(Rule))
+
+
 def matches_position(day, position):
     """Whether `day` is the nth (1-5) or the last (-1) of its weekday in its month."""
     if position == WeekdayPosition.LAST:
@@ -115,7 +119,7 @@ def occurrences(rule, *, starts_at, ends_at, time_zone):
     given: the same wall-clock times, in the time zone, on each date.
 
     A ValidationError names a date whose time does not exist there (or happens
-    twice) because of daylight saving time.
+    twice) because of daylight saving time, under "frequency": the rule put it there.
     """
     zone = zoneinfo.ZoneInfo(time_zone)
     first_local = starts_at.astimezone(zone).replace(tzinfo=None)
@@ -124,10 +128,17 @@ def occurrences(rule, *, starts_at, ends_at, time_zone):
     if ends_at is not None:
         duration = ends_at.astimezone(zone).replace(tzinfo=None) - first_local
     result = []
-    for local_start in local_starts(rule, first_local):
-        start = wall_clock_in_zone(local_start, time_zone)
-        end = wall_clock_in_zone(local_start + duration, time_zone) if duration else None
-        result.append((start, end))
+    try:
+        for local_start in local_starts(rule, first_local):
+            start = wall_clock_in_zone(local_start, time_zone)
+            end = (
+                wall_clock_in_zone(local_start + duration, time_zone)
+                if duration is not None
+                else None
+            )
+            result.append((start, end))
+    except ValidationError as error:
+        raise ValidationError({"frequency": error}) from error
     if len(result) < 2:
         raise ValidationError(
             {"until": _("This rule gives a single date: make the series end later.")}

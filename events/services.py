@@ -23,6 +23,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -270,16 +271,38 @@ def series_create(*, event, rule, channel, technology_names=None, moderated=True
         events = []
         for starts_at, ends_at in dates:
             occurrence = _occurrence(event, series=series, starts_at=starts_at, ends_at=ends_at)
-            event_create(
-                event=occurrence,
-                channel=channel,
-                technology_names=technology_names,
-                moderated=moderated,
-                series_token=series_token,
-            )
+            try:
+                event_create(
+                    event=occurrence,
+                    channel=channel,
+                    technology_names=technology_names,
+                    moderated=moderated,
+                    series_token=series_token,
+                )
+            except ValidationError as error:
+                if not events:
+                    raise
+                raise _later_date_refused(rule, occurrence, error) from error
             events.append(occurrence)
     logger.info("series created", extra={"series_id": series.pk, "events": len(events)})
     return series, events, series_token
+
+
+def _later_date_refused(rule, date, error):
+    """The error of a new series whose first date is valid but a later one is not
+    (e.g. past the last year events may have): named by that date, under the end
+    of the rule, which is what to change."""
+    return ValidationError(
+        {
+            "until" if rule.until else "count": _(
+                "The series reaches %(date)s, which cannot be saved (%(reason)s): end it earlier."
+            )
+            % {
+                "date": date_format(date.local_starts_at, "SHORT_DATE_FORMAT"),
+                "reason": " ".join(dict.fromkeys(error.messages)),
+            }
+        }
+    )
 
 
 def series_submit(
@@ -304,15 +327,14 @@ def series_submit(
             technology_names=technology_names,
             moderated=moderated,
         )
+        # Without a mail server the link could never arrive: nothing waits for it.
         confirmation_token = (
             _require_email_confirmation(*events)
-            if events[0].is_pending and events[0].organizer_email
+            if events[0].is_pending and events[0].organizer_email and settings.EMAIL_ENABLED
             else None
         )
     edit_url = series_edit_link(request, series_token)
-    confirm_url = confirmation_token and request.build_absolute_uri(
-        reverse("events:confirm-email", kwargs={"token": confirmation_token})
-    )
+    confirm_url = confirmation_token and email_confirmation_url(request, confirmation_token)
     email_sent = send_edit_link(
         event=events[0],
         edit_url=edit_url,
@@ -370,22 +392,24 @@ def series_update_following(
     """Change this date of a series and the following ones, each like event_update.
 
     A new start or end moves every following date by the same wall-clock change
-    (one hour later, two days earlier), in the (new) time zone of the series:
-    19:00 becomes 20:00 on every date, whatever the daylight saving time. A date
-    that lands on a time that does not exist there refuses the whole change.
-    Outside a series, it is event_update.
+    (one hour later, two days earlier), on each date's clock (the new time zone,
+    when the change sets one): 19:00 becomes 20:00 on every date, whatever the
+    daylight saving time. A date that lands on a time that does not exist there,
+    or that the change would make invalid, refuses the whole change, named by its
+    day. Outside a series, it is event_update.
     """
     current = _lock_current(event, expected_revision=expected_revision)
-    zone = changes.get("time_zone", current.time_zone)
+    new_zone = changes.get("time_zone", current.time_zone)
     new_start = changes.get("starts_at", current.starts_at)
     shift = None
     if "starts_at" in changes:
-        shift = _local(new_start, zone) - _local(current.starts_at, current.time_zone)
+        shift = _local(new_start, new_zone) - _local(current.starts_at, current.time_zone)
     new_duration = None
     if changes.get("ends_at") is not None:
-        new_duration = _local(changes["ends_at"], zone) - _local(new_start, zone)
+        new_duration = _local(changes["ends_at"], new_zone) - _local(new_start, new_zone)
     following = list(current.following_in_series().select_for_update().order_by("starts_at", "pk"))
     for date in following:
+        zone = changes.get("time_zone", date.time_zone)
         own = dict(changes)
         local_start = _local(date.starts_at, date.time_zone) + (shift or timedelta())
         if shift is not None:
@@ -398,14 +422,26 @@ def series_update_following(
             )
         elif shift is not None and date.ends_at is not None:
             own["ends_at"] = wall_clock_in_zone(_local(date.ends_at, date.time_zone) + shift, zone)
-        event_update(
-            event=date,
-            channel=channel,
-            changes=own,
-            technology_names=technology_names,
-            moderated=moderated,
-            user=user,
-        )
+        try:
+            event_update(
+                event=date,
+                channel=channel,
+                changes=own,
+                technology_names=technology_names,
+                moderated=moderated,
+                user=user,
+            )
+        except ValidationError as error:
+            if date.pk == current.pk:
+                raise
+            raise ValidationError(
+                _("The date of %(date)s cannot take these changes: %(reason)s")
+                % {
+                    "date": date_format(date.local_starts_at, "SHORT_DATE_FORMAT"),
+                    "reason": " ".join(dict.fromkeys(error.messages)),
+                },
+                code="following_date_refused",
+            ) from error
     _show_current(event, Event.objects.get(pk=event.pk))
     return following
 
@@ -416,9 +452,10 @@ def _drop_if_empty(series_id):
 
 
 @transaction.atomic
-def series_delete_following(*, event, channel):
-    """Delete this date of a series and the following ones."""
-    current = _lock_current(event)
+def series_delete_following(*, event, channel, expected_revision=None):
+    """Delete this date of a series and the following ones; EventChanged, deleting
+    nothing, when this date is no longer at `expected_revision`."""
+    current = _lock_current(event, expected_revision=expected_revision)
     following = list(current.following_in_series().order_by("starts_at", "pk"))
     for date in following:
         event_delete(event=date, channel=channel)

@@ -229,6 +229,9 @@ def event_create(request):
         except DuplicateEvent as duplicate:
             form.duplicate = duplicate.existing
             form.add_error(None, duplicate)
+        except ValidationError as error:
+            # A later date of the series that cannot be saved (see services.series_create).
+            form.add_series_error(error)
         else:
             cover = form.cleaned_data["cover_image"]
             cover_failed = not all(_attach_cover(date, cover) for date in dates)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from events import services
 from events.models import Event, Series, Technology
+from events.recurrence import RULE_FIELDS
 
 from . import schema
 from .exceptions import CoverStorageUnavailable
@@ -141,7 +142,11 @@ class EventWriteMixin:
     def perform_destroy(self, event):
         try:
             if self.for_following_dates():
-                services.series_delete_following(event=event, channel=services.Channel.API)
+                services.series_delete_following(
+                    event=event,
+                    channel=services.Channel.API,
+                    expected_revision=self.expected_revision(),
+                )
             else:
                 services.event_delete(
                     event=event,
@@ -267,7 +272,7 @@ class EventViewSet(
             except DjangoValidationError as error:
                 if not hasattr(error, "error_dict"):
                     raise
-                raise ValidationError({"recurrence": error.message_dict}) from None
+                raise ValidationError(_with_rule_errors_nested(error.message_dict)) from None
         event = submission.event
         context = {**self.get_serializer_context(), "submission": submission}
         location = request.build_absolute_uri(reverse("api:event-detail", args=[event.slug]))
@@ -276,6 +281,13 @@ class EventViewSet(
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
+
+
+def _with_rule_errors_nested(errors):
+    """A refused series' errors as the request names its fields: the rule's parts
+    under `recurrence`, the event's fields as they are."""
+    rule_errors = {name: errors.pop(name) for name in RULE_FIELDS if name in errors}
+    return {**errors, "recurrence": rule_errors} if rule_errors else errors
 
 
 @schema.event_by_token_viewset
@@ -315,7 +327,14 @@ class EventByTokenViewSet(
         # remaining date, so the address it names is gone afterwards.
         following = self.for_following_dates()
         if following or Series.objects.by_edit_token(self.kwargs["token"]).exists():
-            services.series_delete_following(event=event, channel=services.Channel.API)
+            try:
+                services.series_delete_following(
+                    event=event,
+                    channel=services.Channel.API,
+                    expected_revision=self.expected_revision(),
+                )
+            except services.EventChanged:
+                raise PreconditionFailed() from None
         else:
             super().perform_destroy(event)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from events.recurrence import (
@@ -101,8 +101,9 @@ def test_a_date_whose_time_the_clocks_skipped_refuses_the_series():
         occurrences(
             Rule(Frequency.WEEKLY, count=3), starts_at=first, ends_at=None, time_zone=SAO_PAULO
         )
-    assert error.value.code == "skipped_time"
-    assert "2018-11-04 00:30" in error.value.messages[0]
+    (refusal,) = error.value.error_dict["frequency"]
+    assert refusal.code == "skipped_time"
+    assert "2018-11-04 00:30" in refusal.messages[0]
 
 
 @pytest.mark.parametrize(
@@ -200,3 +201,25 @@ def test_generated_dates_stay_within_bounds_and_keep_the_wall_clock_time(example
             assert moment.weekday() == first.weekday()
             assert matches_position(moment.date(), rule.weekday_position)
     assert relativedelta(months=12) == HORIZON
+
+
+@given(series_rules(), st.integers(0, 120))
+@example((Rule(Frequency.WEEKLY, count=3), at(SAO_PAULO, 2026, 3, 5, 19), SAO_PAULO), 0)
+def test_every_date_keeps_the_wall_clock_length_of_the_first_one_even_zero(example, minutes):
+    rule, first, zone = example
+    # Meetups end by 23:45 here: no zone skips or repeats those times either.
+    first = first.replace(hour=min(first.hour, 21))
+    length = timedelta(minutes=minutes)
+    try:
+        dates = occurrences(rule, starts_at=first, ends_at=first + length, time_zone=zone)
+    except ValidationError as error:
+        assert list(error.message_dict) == ["until"]
+        return
+    for start, end in dates:
+        assert end is not None
+        local = zoneinfo.ZoneInfo(zone)
+        assert (
+            end.astimezone(local).replace(tzinfo=None)
+            - start.astimezone(local).replace(tzinfo=None)
+            == length
+        )

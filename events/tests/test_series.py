@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -140,6 +141,22 @@ class TestSeriesSubmit:
         services.event_confirm_email(token=token)
         assert not Event.objects.awaiting_email_confirmation().exists()
 
+    def test_without_a_mail_server_no_date_waits_for_a_confirmation(self, settings):
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        settings.EMAIL_ENABLED = False
+        submission = submit()
+        assert {event.status for event in submission.series.events.all()} == {"pending"}
+        assert not Event.objects.awaiting_email_confirmation().exists()
+
+    def test_a_later_date_past_the_last_year_is_refused_at_the_rules_end(self):
+        first = datetime(2100, 12, 2, 19, tzinfo=SAO_PAULO)
+        with pytest.raises(ValidationError) as error:
+            submit(new_event(starts_at=first), rule=Rule(Frequency.WEEKLY, count=6))
+        (message,) = error.value.message_dict["count"]
+        assert "2101" in message
+        assert not Event.objects.exists()
+        assert not Series.objects.exists()
+
 
 class TestThisAndFollowing:
     def test_a_new_time_moves_the_following_dates_by_the_same_wall_clock_change(self):
@@ -204,6 +221,54 @@ class TestThisAndFollowing:
                 elif position >= index:
                     assert event.ends_at - event.starts_at == timedelta(hours=2)
             transaction.set_rollback(True)
+
+    def test_a_date_on_another_clock_moves_by_the_same_wall_clock_change_on_its_own(self):
+        events = submit().events
+        manaus = zoneinfo.ZoneInfo("America/Manaus")
+        services.event_update(
+            event=events[2],
+            channel=WEB,
+            changes={
+                "time_zone": "America/Manaus",
+                "starts_at": local(events[2].starts_at).replace(tzinfo=manaus),
+                "ends_at": None,
+            },
+        )
+        services.series_update_following(
+            event=events[1],
+            channel=WEB,
+            changes={"starts_at": events[1].starts_at + timedelta(hours=1)},
+        )
+        starts = [e.local_starts_at for e in Event.objects.order_by("starts_at")]
+        assert [(start.strftime("%H:%M"), str(start.tzinfo)) for start in starts] == [
+            ("19:00", "America/Sao_Paulo"),
+            ("20:00", "America/Sao_Paulo"),
+            ("20:00", "America/Manaus"),
+            ("20:00", "America/Sao_Paulo"),
+        ]
+
+    def test_a_following_date_that_cannot_take_the_change_is_named_and_nothing_changes(self):
+        events = submit().events
+        # The third date went online on its own: it has no city and no venue.
+        services.event_update(
+            event=events[2],
+            channel=WEB,
+            changes={
+                "mode": "online",
+                "city": "",
+                "venue": "",
+                "online_url": "https://meet.example/python",
+            },
+        )
+        hybrid = {"mode": "hybrid", "online_url": "https://meet.example/python"}
+        with translation.override("en"), pytest.raises(ValidationError) as error:
+            services.series_update_following(event=events[0], channel=WEB, changes=hybrid)
+        (message,) = error.value.messages
+        assert message == (
+            f"The date of {events[2].local_starts_at:%m/%d/%Y} cannot take these changes: "
+            "Required unless the event is online."
+        )
+        assert not Event.objects.filter(mode="hybrid").exists()
 
     def test_a_new_end_alone_applies_to_the_following_dates(self):
         events = submit().events
@@ -387,6 +452,20 @@ class TestSubmissionPage:
         response = submit_page(english, **overrides)
         assert response.status_code == 200
         assert response.context["form"].errors[field]
+        assert not Event.objects.exists()
+
+    def test_a_series_reaching_past_the_last_year_is_explained_and_saves_nothing(self, english):
+        response = submission(
+            english,
+            starts_at="2100-12-02T19:00",
+            ends_at="2100-12-02T21:00",
+            repeats="weekly",
+            repeat_interval="1",
+            repeat_count="6",
+        )
+        assert response.status_code == 200
+        (message,) = response.context["form"].errors["repeat_count"]
+        assert "2101" in message
         assert not Event.objects.exists()
 
     @hypothesis_settings(max_examples=60, deadline=None)
@@ -581,6 +660,13 @@ class TestSeriesAdmin:
             assert response.status_code == 200
             assert set(Event.objects.values_list("status", flat=True)) == {status}
         assert StatusChange.objects.filter(channel="admin").count() == 8
+
+    def test_the_delete_confirmation_lists_the_dates_it_deletes(self, admin_client):
+        submission_ = submit()
+        url = reverse("admin:events_series_delete", args=[submission_.series.pk])
+        content = admin_client.get(url).content.decode()
+        for event in submission_.events:
+            assert reverse("admin:events_event_change", args=[event.pk]) in content
 
     def test_deleting_a_series_deletes_its_dates(self, admin_client):
         submission_ = submit()

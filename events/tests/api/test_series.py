@@ -2,7 +2,11 @@
 for one date or ?following=true."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from events.models import Event, Series
 from events.recurrence import MAX_OCCURRENCES
@@ -12,6 +16,14 @@ pytestmark = pytest.mark.django_db
 LIST_URL = reverse("api:event-list")
 # 2030-06-10, the start of event_payload, is the second Monday of June.
 MONTHLY = {"frequency": "monthly_weekday", "weekday_position": 2, "count": 3}
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 def create_series(api_client, event_payload, recurrence=MONTHLY):
@@ -148,3 +160,91 @@ def test_the_series_token_does_not_reach_other_events(api_client, event_payload)
         HTTP_X_EDIT_TOKEN=token,
     )
     assert response.status_code == 404
+
+
+def test_an_invalid_event_field_is_named_as_for_a_single_event(api_client, event_payload):
+    response = create_series(api_client, {**event_payload, "city": ""})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["city"]
+    assert not Series.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "recurrence", "part"),
+    [
+        # The sixth Thursday is in 2101, past the last year events may have.
+        ("2100-12-02T19:00:00-03:00", {"frequency": "weekly", "count": 6}, "count"),
+        # 2018-11-04 00:30 did not exist in Florianópolis (daylight saving time).
+        ("2018-10-28T00:30:00-03:00", {"frequency": "weekly", "count": 3}, "frequency"),
+    ],
+)
+def test_a_rule_that_reaches_an_impossible_date_is_a_400_under_recurrence(
+    api_client, event_payload, starts_at, recurrence, part
+):
+    payload = {**event_payload, "starts_at": starts_at, "ends_at": None}
+    response = create_series(api_client, payload, recurrence)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["recurrence"]
+    assert not Event.objects.exists()
+    assert not Series.objects.exists()
+
+
+@hypothesis_settings(max_examples=150)
+@given(
+    recurrence=st.one_of(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "frequency": st.one_of(
+                    st.sampled_from(["weekly", "monthly_day", "monthly_weekday"]), JSON_VALUES
+                ),
+                "interval": st.one_of(st.integers(-1, 14), JSON_VALUES),
+                "weekday_position": st.one_of(st.integers(-2, 6), JSON_VALUES),
+                "until": st.one_of(st.dates().map(str), JSON_VALUES),
+                "count": st.one_of(st.integers(-1, 60), JSON_VALUES),
+            },
+        ),
+        JSON_VALUES,
+    ),
+    starts_at=st.sampled_from(
+        [
+            "2030-06-10T19:00:00-03:00",
+            "2030-01-31T19:00:00-03:00",
+            "2100-12-20T19:00:00-03:00",
+            "2018-10-28T00:30:00-03:00",
+        ]
+    ),
+)
+def test_any_recurrence_is_created_or_refused_under_its_name_creating_nothing(
+    api_client, event_payload, cold_caches, recurrence, starts_at
+):
+    cold_caches()
+    payload = {**event_payload, "starts_at": starts_at, "ends_at": None}
+    with transaction.atomic():
+        response = create_series(api_client, payload, recurrence)
+        if response.status_code == 400:
+            assert list(response.json()["errors"]) == ["recurrence"]
+            assert not Event.objects.exists()
+        else:
+            assert response.status_code == 201, response.content
+            # null: a single event.
+            assert (1 if recurrence is None else 2) <= Event.objects.count() <= MAX_OCCURRENCES
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("by_token", [False, True])
+def test_deleting_following_with_a_stale_if_match_is_a_412_and_deletes_nothing(
+    api_client, event_payload, by_token
+):
+    token = create_series(api_client, event_payload).json()["edit_token"]
+    first = Event.objects.order_by("starts_at").first()
+    if by_token:
+        url = reverse("api:event-by-token-detail", args=[token])
+        headers = {}
+    else:
+        url = reverse("api:event-detail", args=[first.slug])
+        headers = {"HTTP_X_EDIT_TOKEN": token}
+    stale = f'"{first.revision + 1}"'
+    response = api_client.delete(f"{url}?following=true", HTTP_IF_MATCH=stale, **headers)
+    assert response.status_code == 412, response.content
+    assert Event.objects.count() == 3
