@@ -445,7 +445,7 @@ class SeriesAdmin(admin.ModelAdmin):
     actions = ["publish_all", "cancel_all"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(date_count=Count("events"))
+        return super().get_queryset(request).with_title().annotate(date_count=Count("events"))
 
     @admin.display(description=_("dates"), ordering="date_count")
     def date_count(self, series):

@@ -8,8 +8,9 @@ import icalendar
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
@@ -637,6 +638,20 @@ class TestSeriesAdmin:
         changelist = admin_client.get(reverse("admin:events_series_changelist"))
         assert changelist.status_code == 200
         assert "Python Recife" in changelist.content.decode()
+
+    def test_the_series_list_runs_as_many_queries_for_many_series_as_for_one(self, admin_client):
+        changelist = reverse("admin:events_series_changelist")
+
+        def queries_of_the_list():
+            with CaptureQueriesContext(connection) as queries:
+                assert admin_client.get(changelist).status_code == 200
+            return len(queries)
+
+        submit()
+        one = queries_of_the_list()
+        for title in ["Django Recife", "Rust Recife"]:
+            submit(new_event(title=title))
+        assert queries_of_the_list() == one
 
     def test_an_event_page_links_its_series(self, admin_client):
         submission_ = submit()
