@@ -959,23 +959,19 @@ def notify_moderators(*, now=None):
         recipients = sorted(moderators().values_list("email", flat=True))
         if not waiting or not recipients:
             return 0
-        items = [
-            (event, _site_url(reverse("admin:events_event_change", args=[event.pk])))
-            for event in waiting
-        ]
         sent = _send_mail(
             template="events/email/pending_digest.txt",
             subject=lambda: (
                 ngettext(
                     "%(count)d event waits for approval",
                     "%(count)d events wait for approval",
-                    len(items),
+                    len(waiting),
                 )
-                % {"count": len(items)}
+                % {"count": len(waiting)}
             ),
             recipients=recipients,
             context={
-                "items": items,
+                "lines": _digest_lines(waiting),
                 "changelist_url": _site_url(reverse("admin:events_event_changelist"))
                 + "?status__exact=pending",
             },
@@ -986,7 +982,35 @@ def notify_moderators(*, now=None):
         Event.objects.filter(pk__in=[event.pk for event in waiting]).update(
             moderators_notified_at=now
         )
-    return len(items)
+    return len(waiting)
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """A line of the moderators' digest: a pending event, or the first of a series'
+    pending dates and their number, with the admin page that acts on them."""
+
+    event: Event
+    dates: int
+    admin_url: str
+
+
+def _digest_lines(events):
+    """One line per single event, and one per series with several pending dates
+    (published as a whole from the series' admin page), soonest first."""
+    groups = {}
+    for event in events:
+        key = ("series", event.series_id) if event.series_id else ("event", event.pk)
+        groups.setdefault(key, []).append(event)
+    lines = []
+    for dates in groups.values():
+        first = dates[0]
+        if len(dates) > 1:
+            admin_url = reverse("admin:events_series_change", args=[first.series_id])
+        else:
+            admin_url = reverse("admin:events_event_change", args=[first.pk])
+        lines.append(DigestLine(event=first, dates=len(dates), admin_url=_site_url(admin_url)))
+    return lines
 
 
 def recovery_link_url(request, token):

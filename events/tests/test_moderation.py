@@ -9,11 +9,14 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from events import services
 from events.models import Event, Report, StatusChange
+from events.recurrence import Frequency, Rule
 
 from .factories import EventFactory, TechnologyFactory
 from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, FAILING_EMAIL_BACKEND, submission
@@ -113,6 +116,46 @@ class TestModeratorsHearOfPendingEvents:
         window_over(settings)
         assert services.notify_moderators() == 1
         assert "Second" in mail.outbox[1].body
+
+    def test_the_pending_dates_of_a_series_are_one_line_of_the_digest(self, moderator, settings):
+        starts_at = timezone.localtime() + timedelta(days=7)
+        single = EventFactory(
+            title="Rust Natal", starts_at=starts_at - timedelta(days=1), status="pending"
+        )
+        submission_ = services.series_submit(
+            event=Event(
+                title="Python Recife",
+                description="Weekly meetup.",
+                starts_at=starts_at,
+                city="Recife",
+                venue="Porto Digital",
+                organizer_name="Grupy PE",
+            ),
+            rule=Rule(Frequency.WEEKLY, count=4),
+            channel=services.Channel.WEB,
+            technology_names=[],
+            request=RequestFactory().get("/"),
+        )
+
+        assert services.notify_moderators() == 5
+
+        (message,) = mail.outbox
+        assert message.subject == "5 eventos aguardam aprovação"
+        with translation.override(settings.LANGUAGE_CODE):
+            single_start, series_start = (
+                date_format(event.local_starts_at, "SHORT_DATETIME_FORMAT")
+                for event in (single, submission_.event)
+            )
+        assert [line for line in message.body.splitlines() if line.startswith("- ")] == [
+            f"- Rust Natal ({single_start}, São Paulo)",
+            f"- Python Recife (4 datas a partir de {series_start}, Recife)",
+        ]
+        series_url = reverse("admin:events_series_change", args=[submission_.series.pk])
+        assert f"https://encontros.example{series_url}" in message.body
+        single_url = reverse("admin:events_event_change", args=[single.pk])
+        assert f"https://encontros.example{single_url}" in message.body
+        for date in submission_.events:
+            assert reverse("admin:events_event_change", args=[date.pk]) not in message.body
 
     def test_a_failed_sending_leaves_the_events_for_the_next_digest(
         self, client, moderator, settings, django_capture_on_commit_callbacks
