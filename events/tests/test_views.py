@@ -1,12 +1,17 @@
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events import services
 from events.menus import filter_menus
@@ -239,3 +244,50 @@ def test_filter_menus_are_computed_once_then_follow_a_write(django_assert_num_qu
     services.event_update(event=event, channel=services.Channel.WEB, changes={"city": "Natal"})
 
     assert [city["name"] for city in filter_menus()["cities"]] == ["Natal"]
+
+
+@given(
+    mode_and_city=st.sampled_from(
+        [
+            ("in_person", "Recife"),
+            ("hybrid", "Recife"),
+            ("online", ""),
+            ("online", "Recife"),
+        ]
+    ),
+    price=st.sampled_from(
+        [
+            {"is_free": True},
+            {"is_free": False},
+            {"is_free": False, "price_from": Decimal("50")},
+            {"is_free": False, "price_from": Decimal("30"), "price_to": Decimal("120")},
+        ]
+    ),
+    full_address=st.booleans(),
+    static=st.booleans(),
+    time_zone=st.sampled_from(["America/Sao_Paulo", "America/Manaus"]),
+)
+def test_the_card_summary_separates_its_parts_by_one_dot_each(
+    mode_and_city, price, full_address, static, time_zone
+):
+    mode, city = mode_and_city
+    event = Event(
+        title="Python Recife",
+        starts_at=timezone.now() + timedelta(days=3),
+        time_zone=time_zone,
+        mode=mode,
+        city=city,
+        venue="Porto Digital" if mode != "online" else "",
+        online_url="https://meet.example/python" if mode != "in_person" else "",
+        **price,
+    )
+    html = render_to_string(
+        "events/_event_summary.html",
+        {"event": event, "full_address": full_address, "static": static},
+    )
+    text = " ".join(strip_tags(html).split())
+    parts = text.split("·")
+    assert all(part.strip() for part in parts), text
+    # When, mode, price, and the place: the city, or the address in feeds.
+    shows_place = event.has_place if full_address else bool(city)
+    assert len(parts) == (4 if shows_place else 3), text
