@@ -39,7 +39,7 @@ from localflavor.br.br_states import STATE_CHOICES
 from . import covers, recurrence
 from .edit_tokens import hash_edit_token
 from .search import normalize, search_terms
-from .time_zones import BRASILIA, time_zone_for_city, time_zone_name, validate_time_zone
+from .time_zones import BRASILIA, time_zone_for_city, validate_time_zone
 
 # An event without an end is considered to be happening for this long.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -764,10 +764,6 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
-
-    @property
-    def time_zone_name(self):
-        return time_zone_name(self.time_zone)
 
     @property
     def local_starts_at(self):

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from events.dates import event_zone, format_period, format_skeleton
+from events.dates import event_zone, format_period, format_skeleton, zone_label
 
 register = template.Library()
 
@@ -17,6 +17,12 @@ def html_datetime(moment):
 def event_period(event):
     """ "sex., 4 de dezembro de 2026, 19:00–22:00 (horário de Brasília)"."""
     return format_period(event)
+
+
+@register.simple_tag
+def event_zone_label(event):
+    """ "horário de Brasília": the event's zone, named as event_period names it."""
+    return zone_label(event_zone(event))
 
 
 @register.inclusion_tag("events/_date_chip.html")

@@ -16,11 +16,12 @@ def _day_and_time(moment, zone, *, time_only):
 
 
 @register.inclusion_tag("events/_event_time.html")
-def event_time(event, moment, visitor_time=True, same_day_as=None):
-    """A moment of an event on the event's clock, labelled with its UTC offset; with
-    the site's time (Brasília) when that clock differs, and, for events followed
-    from anywhere, a slot that the browser fills with the visitor's own time.
-    `same_day_as` (the start, for the end) leaves the day out when it is the same."""
+def event_time(event, moment, visitor_time=True, same_day_as=None, offset=True):
+    """A moment of an event on the event's clock, labelled with its UTC offset (unless
+    `offset` is False: the event page names the zone instead); with the site's time
+    (Brasília) when that clock differs, and, for events followed from anywhere, a
+    slot that the browser fills with the visitor's own time. `same_day_as` (the
+    start, for the end) leaves the day out when it is the same."""
     zone = event.zone
     local = moment.astimezone(zone)
     site_zone = ZoneInfo(settings.TIME_ZONE)
@@ -33,7 +34,7 @@ def event_time(event, moment, visitor_time=True, same_day_as=None):
         # HTML allows at most milliseconds; Python would write microseconds.
         "iso": local.replace(microsecond=0).isoformat(),
         "shown": _day_and_time(local, zone, time_only=time_only),
-        "offset": utc_offset_label(local),
+        "offset": utc_offset_label(local) if offset else None,
         "zone_name": time_zone_name(event.time_zone),
         "site_time": site_time,
         "site_zone_name": time_zone_name(settings.TIME_ZONE),

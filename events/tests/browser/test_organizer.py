@@ -112,7 +112,7 @@ def test_organizer_previews_a_paid_event_before_publishing(page):
     expect(page.locator(".preview-notice")).to_be_visible()
     expect(page.locator("h1")).to_contain_text("Oficina de Rust")
     expect(page.locator("main")).to_contain_text("R$\u00a030–120")
-    expect(page.locator("main")).to_contain_text("UTC−4")
+    expect(page.locator("main")).to_contain_text("horário do Amazonas")
     assert not Event.objects.exists()
 
     page.locator("main form button[type=submit]").first.click()
