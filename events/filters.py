@@ -87,6 +87,15 @@ class EventFilter(django_filters.FilterSet):
         self.ignored = []
         if data is not None:
             data = data.copy()
+            if lenient:
+                # A blank field of a form (`city=`) means no filter: sent twice, it
+                # is no repeated parameter, and it is not worth a notice.
+                for name in self.base_filters:
+                    values = [value for value in data.getlist(name) if value]
+                    if values:
+                        data.setlist(name, values)
+                    else:
+                        data.pop(name, None)
             # The list's "any technology" option sends `technology=`: it means no filter.
             slugs = [slug for slug in data.getlist("technology") if slug]
             # Former slugs of renamed technologies mean the technology.
@@ -167,7 +176,7 @@ class EventFilter(django_filters.FilterSet):
 
     def _effective_pairs(self):
         """The filter parameters as the filters read them: every technology, and the
-        last value of the others (a form may send "city=" after "city=Recife")."""
+        last value of the others."""
         pairs = []
         for name in self.filters:
             values = self.data.getlist(name) if name == "technology" else [self.data.get(name)]

@@ -321,3 +321,58 @@ def test_the_shortcut_in_use_is_marked_and_the_past_list_has_none(client):
 
     assert 'aria-current="page">Online</a>' in " ".join(upcoming.split())
     assert "list-shortcuts" not in past
+
+
+def test_blank_repeated_parameters_are_no_filter_and_get_no_notice(client):
+    EventFactory(city="Recife", mode="online", online_url="https://example.org", venue="")
+
+    page = client.get(reverse("events:list") + "?city=&city=&mode=online")
+
+    assert page.context["filterset"].ignored == []
+    assert page.context["canonical_url"] == "http://testserver/en/?mode=online"
+    assert len(page.context["event_list"]) == 1
+
+
+def test_a_blank_value_next_to_a_real_one_keeps_the_real_filter(client):
+    recife = EventFactory(city="Recife")
+    EventFactory(city="Natal")
+
+    page = client.get(reverse("events:list") + "?city=Recife&city=")
+
+    assert list(page.context["event_list"]) == [recife]
+    assert page.context["filterset"].ignored == []
+    assert page.context["canonical_url"] == "http://testserver/en/?city=Recife"
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.lists(
+        st.sampled_from(sorted(FILTER_VALUES)).flatmap(
+            lambda name: st.tuples(st.just(name), st.sampled_from(FILTER_VALUES[name]))
+        ),
+        max_size=4,
+    ),
+    blanks=st.lists(
+        st.tuples(st.integers(0, 8), st.sampled_from(sorted(FILTER_VALUES))), max_size=4
+    ),
+)
+def test_blank_parameters_anywhere_change_neither_the_list_nor_its_canonical_url(
+    client, uncached, query, blanks
+):
+    EventFactory(city="Recife")
+    with_blanks = list(query)
+    for position, name in blanks:
+        with_blanks.insert(position, (name, ""))
+
+    answers = [
+        client.get(reverse("events:list") + "?" + urlencode(pairs)).context
+        for pairs in (query, with_blanks)
+    ]
+
+    first, second = answers
+    assert list(first["event_list"]) == list(second["event_list"])
+    assert first["filterset"].ignored == second["filterset"].ignored
+    assert first["canonical_url"] == second["canonical_url"]
+    assert "=&" not in first["canonical_url"] and not first["canonical_url"].endswith("=")
