@@ -43,7 +43,7 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 
 def clear_caches():
-    """Forget rate-limit counters and public answers and pieces, in the cache and in this process."""
+    """Forget rate-limit counters, public answers and pieces, in the cache and in this process."""
     from django.core.cache import cache
 
     from encontros import public_cache

@@ -1,14 +1,15 @@
 """Pieces of public answers that each process keeps, keyed by what they show.
 
 A miss of the public cache (a search nobody made before, another page, the
-minute's expiry, any write) renders the whole answer again, though most of its
-events look as they did. Their list cards and public API representations are
-kept here, each keyed by everything it is made of: every stored field of the
-event, its technologies, the language and, for the API, the site's address. A
-change to any of those is a new key, so nothing needs forgetting; entries leave
-least recently used first once they pass PUBLIC_FRAGMENT_BYTES.
+minute's expiry, any write) renders the whole answer again, though most of it
+looks as it did. The event cards, the public API representations and the list
+pages' filter form are kept here, each keyed by everything it is made of: every
+stored field of the event and its technologies, or the filter values and the
+menus; the language; for the API, the site's address. A change to any of those
+is a new key, so nothing needs forgetting; entries leave least recently used
+first once they pass PUBLIC_FRAGMENT_BYTES.
 
-Only public pieces are kept: never a private field, a token or a form.
+Only public pieces are kept: never a private field, a token or a CSRF token.
 """
 
 import json
@@ -45,13 +46,8 @@ def event_state(event):
     )
 
 
-def kept(kind, event, make, *context):
-    """make(), or the piece it made before for the same kind, context, language
-    and state of the event."""
-    state = event_state(event)
-    if state is None:
-        return make()
-    key = (kind, get_language(), *context, state)
+def kept(key, make):
+    """make(), or what it made before for the same key."""
     piece = store.get(key)
     if piece is None:
         piece = make()
@@ -59,6 +55,17 @@ def kept(kind, event, make, *context):
     return piece
 
 
+def kept_for_event(kind, event, make, *context):
+    """make(), or what it made before for the same kind, context, language and
+    state of the event."""
+    state = event_state(event)
+    if state is None:
+        return make()
+    return kept((kind, get_language(), *context, state), make)
+
+
 def event_piece(template_name, event):
     """The event rendered alone by template_name (which sees only `event`)."""
-    return kept(template_name, event, lambda: render_to_string(template_name, {"event": event}))
+    return kept_for_event(
+        template_name, event, lambda: render_to_string(template_name, {"event": event})
+    )

@@ -357,7 +357,7 @@ class EventSerializer(serializers.ModelSerializer):
     def to_representation(self, event):
         if self.context.get("public_read"):
             request = self.context["request"]
-            return fragments.kept(
+            return fragments.kept_for_event(
                 "api-event",
                 event,
                 lambda: self._representation(event),

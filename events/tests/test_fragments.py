@@ -48,8 +48,8 @@ def test_an_event_with_fields_left_unloaded_is_rendered_every_time(python_event)
     partial = Event.objects.defer("description").get(pk=python_event.pk)
     assert fragments.event_state(partial) is None
     made = mock.Mock(return_value="card")
-    fragments.kept("card", partial, made)
-    fragments.kept("card", partial, made)
+    fragments.kept_for_event("card", partial, made)
+    fragments.kept_for_event("card", partial, made)
     assert made.call_count == 2
 
 
@@ -102,6 +102,30 @@ def test_the_embed_reuses_its_own_items_not_the_list_cards(python_event):
     assert "event-card" in list_page
     assert "event-card" not in embed
     assert "embed-event" in embed
+
+
+def test_the_filter_form_shows_the_values_of_each_request(python_event):
+    python_online = page(HOME + "?technology=python&mode=online")
+    assert '<option value="python"\n                  selected>' in python_online
+    assert '<option value="online" selected>' in python_online
+    plain = page(HOME)
+    assert '<option value="python"\n                  selected>' not in plain
+    assert '<option value="online" selected>' not in plain
+    assert page(HOME + "?technology=python&mode=online") == python_online
+
+
+def test_the_filter_menus_follow_a_new_city_and_technology(python_event):
+    assert "Natal" not in page(HOME)
+    rust = TechnologyFactory(name="Rust", slug="rust")
+    services.event_create(
+        event=EventFactory.build(title="Rust Natal", city="Natal"),
+        channel=services.Channel.ADMIN,
+        technology_names=[rust.name],
+        moderated=False,
+    )
+    home = page(HOME)
+    assert '<option value="Natal"></option>' in home
+    assert '<option value="rust"' in home
 
 
 def test_kept_pieces_stay_within_their_memory_bound(settings):
