@@ -4,6 +4,7 @@ Everything comes from the environment (README, "Running in production").
 Options can still be overridden without a new image through GUNICORN_CMD_ARGS.
 """
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -66,6 +67,13 @@ def when_ready(server):
         serve_metrics_port(host, metrics_port)
     except OSError as error:
         sys.exit(f"Configuration error: METRICS_PORT {metrics_port}: {error}")
+
+
+def post_worker_init(worker):
+    """The application is loaded, and what it loaded lives as long as the worker:
+    moved out of the garbage collector's reach, it is not walked again by every
+    full collection (a few milliseconds of each request's time otherwise)."""
+    gc.freeze()
 
 
 def child_exit(server, worker):

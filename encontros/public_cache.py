@@ -172,12 +172,15 @@ def entry_from_response(response, *, encoding=None):
 
 
 class LocalStore:
-    """Least recently used answers of this process, bounded in bytes.
+    """Least recently used values of this process, bounded in bytes: at most
+    the value of the setting named limit_setting, each value counting size_of(value).
 
     An entry grows when it gains a compressed form: put() it again to count that.
     """
 
-    def __init__(self):
+    def __init__(self, limit_setting, size_of):
+        self.limit_setting = limit_setting
+        self.size_of = size_of
         self.entries = OrderedDict()
         # The size of each entry as counted in self.size.
         self.sizes = {}
@@ -192,13 +195,14 @@ class LocalStore:
             return entry
 
     def put(self, key, entry):
+        limit = getattr(settings, self.limit_setting)
         with self.lock:
             if self.entries.pop(key, None) is not None:
                 self.size -= self.sizes.pop(key)
             self.entries[key] = entry
-            self.sizes[key] = entry.size
-            self.size += entry.size
-            while self.size > settings.PUBLIC_CACHE_LOCAL_BYTES and self.entries:
+            self.sizes[key] = self.size_of(entry)
+            self.size += self.sizes[key]
+            while self.size > limit and self.entries:
                 evicted, _entry = self.entries.popitem(last=False)
                 self.size -= self.sizes.pop(evicted)
 
@@ -209,7 +213,7 @@ class LocalStore:
             self.size = 0
 
 
-local_store = LocalStore()
+local_store = LocalStore("PUBLIC_CACHE_LOCAL_BYTES", size_of=lambda entry: entry.size)
 
 
 def lookup(key):

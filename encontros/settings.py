@@ -212,6 +212,9 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
 PUBLIC_CACHE_VERSION_INTERVAL = env.float("PUBLIC_CACHE_VERSION_INTERVAL", default=0.25)
 # Memory each process may use for the answers it keeps itself.
 PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+# Memory each process may use for the event cards and API representations that
+# misses reuse (events/fragments.py).
+PUBLIC_FRAGMENT_BYTES = env.int("PUBLIC_FRAGMENT_BYTES", default=4 * 1024 * 1024)
 # s-maxage of public answers, for a CDN in front of the site (0: none may keep them).
 HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=0)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -134,7 +135,10 @@ class EventFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_technology(self, queryset, name, value):
-        return queryset.with_any_technology(value) if value else queryset
+        # No technology chosen is an empty QuerySet, which asking would compile.
+        if value.query.is_empty() if isinstance(value, models.QuerySet) else not value:
+            return queryset
+        return queryset.with_any_technology(value)
 
     def names_in_use(self):
         """The filters the request gives a value to (valid or not)."""

@@ -4,6 +4,8 @@ They count or scan every public event, so they are computed once and shared by
 every process through the cache, until a write changes public content.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -16,13 +18,15 @@ MENUS_SECONDS = 300
 
 
 def filter_menus():
-    """{"cities": [...], "technologies": [...]} for the list pages' filters."""
+    """{"cities": [...], "technologies": [...], "menus_version": ...} for the list
+    pages' filters: plain values (cheap to share), and a version that changes
+    with them (the rendered form is kept by it, see events.fragments)."""
     menus = cache.get(MENUS_KEY)
     if menus is None:
-        menus = {
-            "cities": list(Event.objects.public().cities()),
-            "technologies": list(Technology.objects.public()),
-        }
+        cities = list(Event.objects.public().cities())
+        technologies = list(Technology.objects.public().values("name", "slug"))
+        version = hashlib.sha256(repr((cities, technologies)).encode()).hexdigest()
+        menus = {"cities": cities, "technologies": technologies, "menus_version": version}
         cache.set(MENUS_KEY, menus, timeout=MENUS_SECONDS)
     return menus
 

@@ -1,3 +1,4 @@
+import functools
 import re
 import unicodedata
 import zoneinfo
@@ -174,6 +175,8 @@ class TechnologyQuerySet(models.QuerySet):
     def by_slugs(self, slugs):
         """{slug: technology} for the given slugs that are, or were before a rename,
         a technology's; a current slug wins over a former one."""
+        if not slugs:
+            return {}
         found = {technology.slug: technology for technology in self.filter(slug__in=slugs)}
         former = FormerTechnologySlug.objects.filter(slug__in=set(slugs) - set(found))
         for former_slug in former.select_related("technology"):
@@ -338,10 +341,11 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+@functools.cache
 def longest_duration():
     """The longest time any event lasts (from its start to its effective end), as
     a subquery: the database evaluates it once per query, from an index
-    (Event.Meta.indexes)."""
+    (Event.Meta.indexes). Built once: queries copy the expressions they use."""
     duration = ExpressionWrapper(
         F("effective_end") - F("starts_at"), output_field=models.DurationField()
     )

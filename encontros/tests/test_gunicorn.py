@@ -92,3 +92,14 @@ def test_static_files_have_hashed_names_compression_and_far_future_cache(sqlite_
     assert status == 200
     assert headers["Content-Encoding"] == encoding
     assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
+
+
+def test_a_worker_keeps_what_it_loaded_out_of_the_garbage_collector_s_walks(monkeypatch):
+    import gc
+    import runpy
+
+    configuration = runpy.run_path("gunicorn.conf.py")
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    configuration["post_worker_init"](worker=None)
+    assert frozen == [True]

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events import covers, recurrence
+from events import covers, fragments, recurrence
 from events.models import MAX_TECHNOLOGIES, Event, Series, Technology, clean_technology_names
 
 
@@ -355,6 +355,18 @@ class EventSerializer(serializers.ModelSerializer):
         return value
 
     def to_representation(self, event):
+        if self.context.get("public_read"):
+            request = self.context["request"]
+            return fragments.kept_for_event(
+                "api-event",
+                event,
+                lambda: self._representation(event),
+                request.scheme,
+                request.get_host(),
+            )
+        return self._representation(event)
+
+    def _representation(self, event):
         # Times with the offset of the event's own clock.
         with timezone.override(event.zone):
             data = super().to_representation(event)

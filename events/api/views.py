@@ -248,6 +248,8 @@ class EventViewSet(
             "shows_private_fields": self.acts_as_event_manager()
             or self.action == "create"
             or self.edit_token is not None,
+            # Anonymous reads: representations kept by events.fragments.
+            "public_read": self.action in ("list", "retrieve") and not self.answers_privately(),
         }
 
     def create(self, request, *args, **kwargs):
