@@ -265,9 +265,11 @@ def test_a_soak_of_varied_requests_keeps_memory_and_metrics_flat(tmp_path, colle
     environment = production_environment(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
-        # Each worker's share of the public cache grows to its bound by design;
-        # a small bound is reached during the warm-up, so growth after it is a leak.
+        # Each worker's share of the public cache and of the pieces it reuses grows
+        # to its bound by design; small bounds are reached during the warm-up, so
+        # growth after it is a leak.
         PUBLIC_CACHE_LOCAL_BYTES=str(1024 * 1024),
+        PUBLIC_FRAGMENT_BYTES=str(256 * 1024),
         **GENEROUS_LIMITS,
     )
     manage("migrate", "--verbosity", "0", environment=environment)
