@@ -139,9 +139,12 @@ class EventWriteMixin:
             raise ValidationError({"following": [_("Use true or false.")]})
         return value == "true"
 
+    def deletes_following_dates(self):
+        return self.for_following_dates()
+
     def perform_destroy(self, event):
         try:
-            if self.for_following_dates():
+            if self.deletes_following_dates():
                 services.series_delete_following(
                     event=event,
                     channel=services.Channel.API,
@@ -324,21 +327,13 @@ class EventByTokenViewSet(
         # Whoever sends a token acts as its holder, staff included.
         return False
 
-    def perform_destroy(self, event):
+    def deletes_following_dates(self):
         # A series token names the whole series: deleting through it deletes every
         # remaining date, so the address it names is gone afterwards.
-        following = self.for_following_dates()
-        if following or Series.objects.by_edit_token(self.kwargs["token"]).exists():
-            try:
-                services.series_delete_following(
-                    event=event,
-                    channel=services.Channel.API,
-                    expected_revision=self.expected_revision(),
-                )
-            except services.EventChanged:
-                raise PreconditionFailed() from None
-        else:
-            super().perform_destroy(event)
+        return (
+            self.for_following_dates()
+            or Series.objects.by_edit_token(self.kwargs["token"]).exists()
+        )
 
     def answers_privately(self):
         return True
