@@ -162,6 +162,14 @@ def _changes_public_content(current, changes, technology_names):
     return slugs != set(current.technologies.values_list("slug", flat=True))
 
 
+def _alters_cancelled_event(current, changes, technology_names):
+    """Whether the changes alter what the public reads of this (locked) cancelled
+    event. Its organizer may not make them before undoing the cancellation
+    (event_restore): in approval mode the change would wait for review, and
+    approving it would publish the event again, the cancellation silently lost."""
+    return current.is_cancelled and _changes_public_content(current, changes, technology_names)
+
+
 @dataclass(frozen=True)
 class Submission:
     """What the organizer sees after submitting: the only time the token is shown."""
@@ -397,6 +405,10 @@ def series_update_following(
     daylight saving time. A date that lands on a time that does not exist there,
     or that the change would make invalid, refuses the whole change, named by its
     day. Outside a series, it is event_update.
+
+    A moderated change leaves the following dates that are cancelled as they are
+    (event_update would refuse them); this date, when cancelled, refuses it.
+    Returns the cancelled dates left as they are, soonest first.
     """
     current = _lock_current(event, expected_revision=expected_revision)
     new_zone = changes.get("time_zone", current.time_zone)
@@ -408,6 +420,7 @@ def series_update_following(
     if changes.get("ends_at") is not None:
         new_duration = _local(changes["ends_at"], new_zone) - _local(new_start, new_zone)
     following = list(current.following_in_series().select_for_update().order_by("starts_at", "pk"))
+    left_cancelled = []
     for date in following:
         zone = changes.get("time_zone", date.time_zone)
         own = dict(changes)
@@ -422,6 +435,13 @@ def series_update_following(
             )
         elif shift is not None and date.ends_at is not None:
             own["ends_at"] = wall_clock_in_zone(_local(date.ends_at, date.time_zone) + shift, zone)
+        if (
+            moderated
+            and date.pk != current.pk
+            and _alters_cancelled_event(date, own, technology_names)
+        ):
+            left_cancelled.append(date)
+            continue
         try:
             event_update(
                 event=date,
@@ -443,7 +463,7 @@ def series_update_following(
                 code="following_date_refused",
             ) from error
     _show_current(event, Event.objects.get(pk=event.pk))
-    return following
+    return left_cancelled
 
 
 def _drop_if_empty(series_id):
@@ -474,18 +494,18 @@ def series_delete(*, series, channel):
 @transaction.atomic
 def series_set_status(*, series, status, channel, user=None, now=None):
     """Staff publish or cancel a series as a whole: the dates that can move there
-    (pending or cancelled upcoming ones to published, published upcoming ones to
-    cancelled), each recorded in its history. Past dates stay as they were.
-    Returns the number of dates changed."""
-    sources = {
-        Event.Status.PUBLISHED: [Event.Status.PENDING, Event.Status.CANCELLED],
-        Event.Status.CANCELLED: [Event.Status.PUBLISHED],
+    (pending upcoming ones to published, published upcoming ones to cancelled),
+    each recorded in its history. Past dates stay as they were, and so do
+    cancelled ones: a cancellation ends only by its organizer's restore or by
+    staff choosing that date's status. Returns the number of dates changed."""
+    source = {
+        Event.Status.PUBLISHED: Event.Status.PENDING,
+        Event.Status.CANCELLED: Event.Status.PUBLISHED,
     }[status]
-    dates = series.events.filter(status__in=sources).upcoming(now=now)
+    dates = series.events.filter(status=source).upcoming(now=now)
     changed = 0
     for date in dates:
-        changes = {"cancellation_reason": ""} if status == Event.Status.PUBLISHED else None
-        event_set_status(event=date, status=status, channel=channel, user=user, changes=changes)
+        event_set_status(event=date, status=status, channel=channel, user=user)
         changed += 1
     return changed
 
@@ -574,8 +594,20 @@ def event_update(
     to what the public reads of a public event sends it back to pending: it
     disappears from the site until staff publish it again, so the public never
     reads what staff have not approved.
+
+    A moderated change to what the public reads of a cancelled event is refused
+    (ValidationError, nothing changed) until its organizer undoes the cancellation:
+    only that, or staff choosing its status, ends a cancellation.
     """
     current = _lock_current(event, expected_revision=expected_revision)
+    if moderated and _alters_cancelled_event(current, changes, technology_names):
+        raise ValidationError(
+            _(
+                "This event is cancelled, so its details cannot be changed. Undo the "
+                "cancellation first (possible until the event starts), then change them."
+            ),
+            code="cancelled",
+        )
     from_status = current.status
     sent_back = (
         moderated
