@@ -143,13 +143,16 @@ def event_create(
     return token
 
 
-# What the public never reads of an event: an organizer changes it without review.
-# The status has rules of its own (cancelling is not a change of content).
-UNREVIEWED_FIELDS = {"organizer_email", "status"}
+# What an organizer changes without review: the e-mail, which the public never
+# reads, and the cancellation reason, their own word on a cancellation, public
+# without review as when they cancel (event_cancel). The status has rules of its
+# own (cancelling is not a change of content).
+UNREVIEWED_FIELDS = {"organizer_email", "cancellation_reason", "status"}
 
 
-def _changes_public_content(current, changes, technology_names):
-    """Whether the changes to this (locked) event alter what the public reads."""
+def _changes_reviewed_content(current, changes, technology_names):
+    """Whether the changes to this (locked) event alter what staff review of it:
+    what the public reads, but UNREVIEWED_FIELDS."""
     if any(
         getattr(current, name) != value
         for name, value in changes.items()
@@ -163,11 +166,11 @@ def _changes_public_content(current, changes, technology_names):
 
 
 def _alters_cancelled_event(current, changes, technology_names):
-    """Whether the changes alter what the public reads of this (locked) cancelled
-    event. Its organizer may not make them before undoing the cancellation
-    (event_restore): in approval mode the change would wait for review, and
-    approving it would publish the event again, the cancellation silently lost."""
-    return current.is_cancelled and _changes_public_content(current, changes, technology_names)
+    """Whether the changes alter what staff review of this (locked) cancelled event.
+    Its organizer may not make them before undoing the cancellation (event_restore):
+    in approval mode the change would wait for review, and approving it would
+    publish the event again, the cancellation silently lost."""
+    return current.is_cancelled and _changes_reviewed_content(current, changes, technology_names)
 
 
 @dataclass(frozen=True)
@@ -591,11 +594,11 @@ def event_update(
     the writer read it. `event` ends up holding the stored values.
 
     When the site requires approval, a moderated change (anyone's but staff's)
-    to what the public reads of a public event sends it back to pending: it
-    disappears from the site until staff publish it again, so the public never
-    reads what staff have not approved.
+    to what staff review of a public event sends it back to pending: it
+    disappears from the site until staff publish it again, so that the public
+    never reads what staff have not approved, but for a cancellation's reason.
 
-    A moderated change to what the public reads of a cancelled event is refused
+    A moderated change to what staff review of a cancelled event is refused
     (ValidationError, nothing changed) until its organizer undoes the cancellation:
     only that, or staff choosing its status, ends a cancellation.
     """
@@ -613,7 +616,7 @@ def event_update(
         moderated
         and settings.EVENTS_REQUIRE_APPROVAL
         and current.status != Event.Status.PENDING
-        and _changes_public_content(current, changes, technology_names)
+        and _changes_reviewed_content(current, changes, technology_names)
     )
     if sent_back:
         changes = {**changes, "status": Event.Status.PENDING}
