@@ -508,7 +508,7 @@ class SeriesAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Publish every upcoming date of the selected series"),
+        description=_("Publish the pending upcoming dates of the selected series"),
         permissions=["change"],
     )
     def publish_all(self, request, queryset):

@@ -143,13 +143,16 @@ def event_create(
     return token
 
 
-# What the public never reads of an event: an organizer changes it without review.
-# The status has rules of its own (cancelling is not a change of content).
-UNREVIEWED_FIELDS = {"organizer_email", "status"}
+# What an organizer changes without review: the e-mail, which the public never
+# reads, and the cancellation reason, their own word on a cancellation, public
+# without review as when they cancel (event_cancel). The status has rules of its
+# own (cancelling is not a change of content).
+UNREVIEWED_FIELDS = {"organizer_email", "cancellation_reason", "status"}
 
 
-def _changes_public_content(current, changes, technology_names):
-    """Whether the changes to this (locked) event alter what the public reads."""
+def _changes_reviewed_content(current, changes, technology_names):
+    """Whether the changes to this (locked) event alter what staff review of it:
+    what the public reads, but UNREVIEWED_FIELDS."""
     if any(
         getattr(current, name) != value
         for name, value in changes.items()
@@ -160,6 +163,14 @@ def _changes_public_content(current, changes, technology_names):
         return False
     slugs = {technology_slug(" ".join(name.split())) for name in technology_names if name.strip()}
     return slugs != set(current.technologies.values_list("slug", flat=True))
+
+
+def _alters_cancelled_event(current, changes, technology_names):
+    """Whether the changes alter what staff review of this (locked) cancelled event.
+    Its organizer may not make them before undoing the cancellation (event_restore):
+    in approval mode the change would wait for review, and approving it would
+    publish the event again, the cancellation silently lost."""
+    return current.is_cancelled and _changes_reviewed_content(current, changes, technology_names)
 
 
 @dataclass(frozen=True)
@@ -397,6 +408,10 @@ def series_update_following(
     daylight saving time. A date that lands on a time that does not exist there,
     or that the change would make invalid, refuses the whole change, named by its
     day. Outside a series, it is event_update.
+
+    A moderated change leaves the following dates that are cancelled as they are
+    (event_update would refuse them); this date, when cancelled, refuses it.
+    Returns the cancelled dates left as they are, soonest first.
     """
     current = _lock_current(event, expected_revision=expected_revision)
     new_zone = changes.get("time_zone", current.time_zone)
@@ -408,6 +423,7 @@ def series_update_following(
     if changes.get("ends_at") is not None:
         new_duration = _local(changes["ends_at"], new_zone) - _local(new_start, new_zone)
     following = list(current.following_in_series().select_for_update().order_by("starts_at", "pk"))
+    left_cancelled = []
     for date in following:
         zone = changes.get("time_zone", date.time_zone)
         own = dict(changes)
@@ -422,6 +438,13 @@ def series_update_following(
             )
         elif shift is not None and date.ends_at is not None:
             own["ends_at"] = wall_clock_in_zone(_local(date.ends_at, date.time_zone) + shift, zone)
+        if (
+            moderated
+            and date.pk != current.pk
+            and _alters_cancelled_event(date, own, technology_names)
+        ):
+            left_cancelled.append(date)
+            continue
         try:
             event_update(
                 event=date,
@@ -443,7 +466,7 @@ def series_update_following(
                 code="following_date_refused",
             ) from error
     _show_current(event, Event.objects.get(pk=event.pk))
-    return following
+    return left_cancelled
 
 
 def _drop_if_empty(series_id):
@@ -474,18 +497,18 @@ def series_delete(*, series, channel):
 @transaction.atomic
 def series_set_status(*, series, status, channel, user=None, now=None):
     """Staff publish or cancel a series as a whole: the dates that can move there
-    (pending or cancelled upcoming ones to published, published upcoming ones to
-    cancelled), each recorded in its history. Past dates stay as they were.
-    Returns the number of dates changed."""
-    sources = {
-        Event.Status.PUBLISHED: [Event.Status.PENDING, Event.Status.CANCELLED],
-        Event.Status.CANCELLED: [Event.Status.PUBLISHED],
+    (pending upcoming ones to published, published upcoming ones to cancelled),
+    each recorded in its history. Past dates stay as they were, and so do
+    cancelled ones: a cancellation ends only by its organizer's restore or by
+    staff choosing that date's status. Returns the number of dates changed."""
+    source = {
+        Event.Status.PUBLISHED: Event.Status.PENDING,
+        Event.Status.CANCELLED: Event.Status.PUBLISHED,
     }[status]
-    dates = series.events.filter(status__in=sources).upcoming(now=now)
+    dates = series.events.filter(status=source).upcoming(now=now)
     changed = 0
     for date in dates:
-        changes = {"cancellation_reason": ""} if status == Event.Status.PUBLISHED else None
-        event_set_status(event=date, status=status, channel=channel, user=user, changes=changes)
+        event_set_status(event=date, status=status, channel=channel, user=user)
         changed += 1
     return changed
 
@@ -571,17 +594,29 @@ def event_update(
     the writer read it. `event` ends up holding the stored values.
 
     When the site requires approval, a moderated change (anyone's but staff's)
-    to what the public reads of a public event sends it back to pending: it
-    disappears from the site until staff publish it again, so the public never
-    reads what staff have not approved.
+    to what staff review of a public event sends it back to pending: it
+    disappears from the site until staff publish it again, so that the public
+    never reads what staff have not approved, but for a cancellation's reason.
+
+    A moderated change to what staff review of a cancelled event is refused
+    (ValidationError, nothing changed) until its organizer undoes the cancellation:
+    only that, or staff choosing its status, ends a cancellation.
     """
     current = _lock_current(event, expected_revision=expected_revision)
+    if moderated and _alters_cancelled_event(current, changes, technology_names):
+        raise ValidationError(
+            _(
+                "This event is cancelled, so its details cannot be changed. Undo the "
+                "cancellation first (possible until the event starts), then change them."
+            ),
+            code="cancelled",
+        )
     from_status = current.status
     sent_back = (
         moderated
         and settings.EVENTS_REQUIRE_APPROVAL
         and current.status != Event.Status.PENDING
-        and _changes_public_content(current, changes, technology_names)
+        and _changes_reviewed_content(current, changes, technology_names)
     )
     if sent_back:
         changes = {**changes, "status": Event.Status.PENDING}

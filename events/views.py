@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -260,25 +261,28 @@ def event_edit(request, token):
         form = EventEditForm(instance=event)
     if request.method == "POST" and form.is_valid():
         was_pending = event.is_pending
-        update = (
-            services.series_update_following if form.for_following_dates else services.event_update
-        )
+        change = {
+            "event": event,
+            "channel": services.Channel.WEB,
+            "changes": form.changes(),
+            "technology_names": form.cleaned_data["technology_names"],
+            "expected_revision": form.cleaned_data["revision"],
+        }
+        left_cancelled = []
         try:
             with _deleted_meanwhile_is_not_found():
-                update(
-                    event=event,
-                    channel=services.Channel.WEB,
-                    changes=form.changes(),
-                    technology_names=form.cleaned_data["technology_names"],
-                    expected_revision=form.cleaned_data["revision"],
-                )
+                if form.for_following_dates:
+                    left_cancelled = services.series_update_following(**change)
+                else:
+                    services.event_update(**change)
                 cover_stored = _attach_cover(event, form.cleaned_data["cover_image"])
                 if form.cleaned_data.get("remove_cover") and not form.cleaned_data["cover_image"]:
                     services.event_remove_cover(event=event, channel=services.Channel.WEB)
         except services.EventChanged as changed:
             form.warn_changed_meanwhile(changed.event)
         except ValidationError as error:
-            # A following date that the change would put on a time the clocks skip.
+            # A cancelled event, or a following date that the change would put on a
+            # time the clocks skip.
             form.add_error(None, error)
         else:
             if event.is_pending and not was_pending:
@@ -291,6 +295,8 @@ def event_edit(request, token):
                 )
             else:
                 messages.success(request, _("Your changes were saved."))
+            if left_cancelled:
+                messages.info(request, _left_cancelled_message(left_cancelled))
             if not cover_stored:
                 messages.error(request, COVER_NOT_STORED)
             return redirect("events:edit", token=token)
@@ -304,6 +310,16 @@ def event_edit(request, token):
             "can_restore": event.organizer_can_restore(),
         },
     )
+
+
+def _left_cancelled_message(dates):
+    days = ", ".join(date_format(date.local_starts_at, "SHORT_DATE_FORMAT") for date in dates)
+    return ngettext(
+        "The cancelled date (%(days)s) was left as it is: undo its cancellation to change it.",
+        "The cancelled dates (%(days)s) were left as they are: undo their cancellation "
+        "to change them.",
+        len(dates),
+    ) % {"days": days}
 
 
 @ratelimit(key="ip", rate=edit_token_rate, method=ratelimit.ALL)

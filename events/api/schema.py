@@ -215,7 +215,8 @@ FOLLOWING = OpenApiParameter(
     OpenApiParameter.QUERY,
     description=_(
         "true: for a date of a series, change (or delete) it and the following dates. A new "
-        "start moves them by as much, on the event's clock."
+        "start moves them by as much, on the event's clock. The holder of an edit token "
+        "leaves the cancelled following dates unchanged."
     ),
 )
 WRITE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 429)

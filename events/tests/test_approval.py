@@ -105,6 +105,25 @@ def test_cancelling_keeps_the_event_public(client, approved_event):
     assert reload(approved_event).status == Event.Status.CANCELLED
 
 
+def test_cancelling_with_a_reason_through_the_api_keeps_the_event_public(client, approved_event):
+    url = reverse("api:event-detail", args=[approved_event.slug])
+
+    response = client.patch(
+        url,
+        {"status": "cancelled", "cancellation_reason": "Speaker ill."},
+        "application/json",
+        headers={"X-Edit-Token": EDIT_TOKEN},
+    )
+
+    assert response.status_code == 200
+    cancelled = reload(approved_event)
+    assert (cancelled.status, cancelled.cancellation_reason) == (
+        Event.Status.CANCELLED,
+        "Speaker ill.",
+    )
+    assert client.get(approved_event.get_absolute_url()).status_code == 200
+
+
 def test_staff_changes_keep_the_event_published(approved_event, django_user_model):
     manager = django_user_model.objects.create_user("manager", is_staff=True, is_superuser=True)
     url = reverse("api:event-detail", args=[approved_event.slug])

@@ -116,3 +116,51 @@ def test_pending_events_cannot_be_cancelled_by_the_service(event):
     event.status = Event.Status.PENDING
     with pytest.raises(ValidationError):
         services.event_cancel(event=event, channel=services.Channel.WEB)
+
+
+def filled_edit_form(client, **changes):
+    """The edit form's data as the page shows it, with these changes."""
+    form = client.get(url("events:edit")).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    for name in ("starts_at", "ends_at"):
+        data[name] = form[name].value().strftime("%Y-%m-%dT%H:%M")
+    return {**data, **changes}
+
+
+def test_an_organizer_cannot_change_a_cancelled_events_details(event, settings):
+    settings.EVENTS_REQUIRE_APPROVAL = True
+    services.event_cancel(event=event, channel=services.Channel.WEB, reason="Rain.")
+
+    with pytest.raises(ValidationError) as error:
+        services.event_update(
+            event=event, channel=services.Channel.WEB, changes={"title": "Back on, renamed"}
+        )
+
+    assert error.value.code == "cancelled"
+    stored = Event.objects.get()
+    assert (stored.status, stored.title, stored.revision) == (
+        Event.Status.CANCELLED,
+        event.title,
+        event.revision,
+    )
+
+
+def test_the_edit_form_of_a_cancelled_event_refuses_changes_and_says_why(client, event, settings):
+    settings.EVENTS_REQUIRE_APPROVAL = True
+    client.post(url("events:cancel"), {"reason": "Rain."})
+
+    response = client.post(url("events:edit"), filled_edit_form(client, title="Renamed"))
+
+    assert response.status_code == 200
+    assert "Undo the cancellation first" in response.content.decode()
+    stored = Event.objects.get()
+    assert (stored.status, stored.title) == (Event.Status.CANCELLED, event.title)
+
+
+def test_the_edit_page_of_a_cancelled_event_says_its_details_wait_for_the_undo(client, event):
+    client.post(url("events:cancel"), {"reason": "Rain."})
+
+    page = client.get(url("events:edit")).content.decode()
+
+    assert "its details cannot be changed" in page
+    assert "Undo the cancellation" in page

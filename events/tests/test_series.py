@@ -304,6 +304,35 @@ class TestThisAndFollowing:
             )
         assert not Event.objects.filter(title="Mine").exists()
 
+    def test_a_following_change_leaves_the_cancelled_dates_as_they_are(self, settings):
+        events = submit().events
+        services.event_cancel(event=events[2], channel=WEB, reason="Holiday")
+        settings.EVENTS_REQUIRE_APPROVAL = True
+
+        left = services.series_update_following(
+            event=events[0], channel=WEB, changes={"title": "Python Recife (new venue)"}
+        )
+
+        assert left == [events[2]]
+        dates = Event.objects.order_by("starts_at").values_list("status", "title")
+        assert list(dates) == [
+            ("pending", "Python Recife (new venue)"),
+            ("pending", "Python Recife (new venue)"),
+            ("cancelled", "Python Recife"),
+            ("pending", "Python Recife (new venue)"),
+        ]
+
+    def test_a_following_change_from_a_cancelled_date_changes_nothing(self):
+        events = submit().events
+        services.event_cancel(event=events[1], channel=WEB)
+
+        with pytest.raises(ValidationError):
+            services.series_update_following(
+                event=events[1], channel=WEB, changes={"title": "Python Recife (new venue)"}
+            )
+
+        assert set(Event.objects.values_list("title", flat=True)) == {"Python Recife"}
+
 
 class TestCancelAndDelete:
     def test_cancelling_one_date_leaves_the_others(self):
@@ -576,6 +605,26 @@ class TestSeriesPages:
         response = english.get(reverse("events:series-edit", kwargs={"token": "k" * 43}))
         assert response.status_code == 404
 
+    def test_a_following_change_on_the_edit_page_names_the_cancelled_dates_it_left(
+        self, english, settings
+    ):
+        submission_ = submit()
+        events = submission_.events
+        services.event_cancel(event=events[2], channel=WEB)
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        token = derive_edit_token(submission_.edit_token, events[1].slug)
+
+        response = english.post(
+            reverse("events:edit", kwargs={"token": token}),
+            page_form_data(events[1], title="Python Recife (new venue)", scope="following"),
+            follow=True,
+        )
+
+        notes = " ".join(str(message) for message in response.context["messages"])
+        assert f"The cancelled date ({events[2].local_starts_at:%m/%d/%Y}) was left" in notes
+        dates = Event.objects.order_by("starts_at").values_list("status", flat=True)
+        assert list(dates) == ["published", "pending", "cancelled", "pending"]
+
 
 class TestSeriesCalendar:
     def parse(self, client, series):
@@ -675,6 +724,26 @@ class TestSeriesAdmin:
             assert response.status_code == 200
             assert set(Event.objects.values_list("status", flat=True)) == {status}
         assert StatusChange.objects.filter(channel="admin").count() == 8
+
+    def test_publishing_a_series_leaves_its_cancelled_dates_cancelled(self, admin_client, settings):
+        submission_ = submit()
+        events = submission_.events
+        services.event_cancel(event=events[1], channel=WEB, reason="Holiday")
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        services.event_update(event=events[3], channel=WEB, changes={"title": "Last edition"})
+
+        admin_client.post(
+            reverse("admin:events_series_changelist"),
+            {"action": "publish_all", "_selected_action": [submission_.series.pk]},
+        )
+
+        dates = Event.objects.order_by("starts_at").values_list("status", "cancellation_reason")
+        assert list(dates) == [
+            ("published", ""),
+            ("cancelled", "Holiday"),
+            ("published", ""),
+            ("published", ""),
+        ]
 
     def test_the_delete_confirmation_lists_the_dates_it_deletes(self, admin_client):
         submission_ = submit()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.api.serializers import EventOrganizerEditSerializer
 from events.models import Event, Technology
 from events.tests.factories import EventFactory, TechnologyFactory
 from events.tests.helpers import EDIT_TOKEN
@@ -327,3 +328,98 @@ class TestVersions:
         assert "412" in operation["responses"]
         assert "ETag" in operation["responses"]["200"]["headers"]
         assert "412" in schema["paths"]["/api/events/{slug}/"]["delete"]["responses"]
+
+
+# A value other than the cancelled event's (below) for each field its organizer may send.
+OTHER_VALUES = {
+    "title": "Renamed",
+    "description": "Other talks.",
+    "starts_at": "2030-06-10T19:00:00-03:00",
+    "ends_at": "2030-06-10T22:00:00-03:00",
+    "time_zone": "America/Manaus",
+    "mode": "online",
+    "city": "Recife",
+    "state": "PE",
+    "venue": "Porto Digital",
+    "address": "Rua do Bom Jesus, 1",
+    "online_url": "https://live.example.org",
+    "technologies": ["Rust"],
+    "organizer_name": "Other group",
+    "organizer_email": "other@example.org",
+    "url": "https://other.example.org",
+    "is_free": False,
+    "price_from": "10.00",
+    "price_to": "20.00",
+    "currency": "USD",
+    "tickets_url": "https://other.example.org/tickets",
+    "cancellation_reason": "Other reason.",
+}
+# The status is the organizer's explicit steps (cancel, restore), not an edit.
+ORGANIZER_EDITABLE = sorted(
+    name
+    for name, field in EventOrganizerEditSerializer().fields.items()
+    if not field.read_only and name != "status"
+)
+
+
+def cancelled_event():
+    return EventFactory(
+        edit_token=EDIT_TOKEN,
+        status=Event.Status.CANCELLED,
+        cancellation_reason="Rain.",
+        organizer_email="org@example.org",
+    )
+
+
+class TestCancelledEvent:
+    """A cancelled event's organizer undoes the cancellation before changing it."""
+
+    @pytest.fixture(autouse=True)
+    def _approval_mode(self, settings):
+        settings.EVENTS_REQUIRE_APPROVAL = True
+
+    @pytest.mark.parametrize(
+        ("method", "url"),
+        [("patch", lambda event: detail_url(event)), ("put", lambda event: BY_TOKEN_URL)],
+    )
+    def test_a_token_holders_change_to_a_cancelled_event_is_refused_and_changes_nothing(
+        self, api_client, event_payload, method, url
+    ):
+        event = cancelled_event()
+
+        response = getattr(api_client, method)(
+            url(event), event_payload, headers={**REPLACING, **ENGLISH}, format="json"
+        )
+
+        assert response.status_code == 400
+        assert "Undo the cancellation first" in response.json()["message"]
+        stored = Event.objects.get()
+        assert (stored.status, stored.title, stored.revision) == (
+            Event.Status.CANCELLED,
+            event.title,
+            event.revision,
+        )
+
+    @settings(max_examples=60)
+    @given(names=st.sets(st.sampled_from(ORGANIZER_EDITABLE), min_size=1), data=st.data())
+    def test_no_edit_by_the_token_holder_turns_a_cancelled_event_into_anything_else(
+        self, api_client, cold_caches, names, data
+    ):
+        Event.objects.all().delete()  # The previous example's, holding the same token.
+        cold_caches()  # And its count of edit token requests.
+        event = cancelled_event()
+        current = api_client.get(detail_url(event), headers=HOLDER).json()
+        body = {
+            name: data.draw(
+                st.one_of(
+                    st.sampled_from([current[name], OTHER_VALUES[name]]), st.text(max_size=12)
+                ),
+                label=name,
+            )
+            for name in sorted(names)
+        }
+
+        response = api_client.patch(detail_url(event), body, headers=HOLDER, format="json")
+
+        assert response.status_code in (200, 400), response.content
+        assert Event.objects.get().status == Event.Status.CANCELLED
