@@ -661,6 +661,50 @@ def _status_changed(*, event, from_status, channel, user=None):
 
 
 @_atomic_retried_once_on_conflict
+def event_update_and_set_status(
+    *,
+    event,
+    channel,
+    changes,
+    status,
+    technology_names=None,
+    following=False,
+    expected_revision=None,
+    moderated=True,
+    user=None,
+):
+    """Change fields (of this date and the following ones, with `following`), then
+    move the event to `status` when that is another step, as one write: a refused
+    step (e.g. cancelling an event that the change sent back for approval) leaves
+    the fields unchanged too.
+
+    A moderated writer (the organizer) cancels and restores under the site's
+    rules; staff set any status.
+    """
+    status_before = event.status
+    update = series_update_following if following else event_update
+    update(
+        event=event,
+        channel=channel,
+        changes=changes,
+        technology_names=technology_names,
+        expected_revision=expected_revision,
+        moderated=moderated,
+        user=user,
+    )
+    # Only a status the writer asked for: the update itself may have sent the
+    # event back for approval.
+    if status in (status_before, event.status):
+        return
+    if not moderated:
+        event_set_status(event=event, status=status, channel=channel, user=user)
+    elif status == Event.Status.CANCELLED:
+        event_cancel(event=event, channel=channel, reason=event.cancellation_reason)
+    else:
+        event_restore(event=event, channel=channel)
+
+
+@_atomic_retried_once_on_conflict
 def event_set_status(*, event, status, channel, user=None, changes=None):
     """Move an event to a status (with these other field changes, e.g. a reason)."""
     current = _lock_current(event)

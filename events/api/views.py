@@ -94,43 +94,22 @@ class EventWriteMixin:
     def perform_update(self, serializer):
         fields, technology_names = serializer.event_fields()
         event = serializer.instance
-        status_before = event.status
-        status = fields.pop("status", status_before)
-        user = self.request.user
-        update = (
-            services.series_update_following
-            if self.for_following_dates()
-            else services.event_update
-        )
+        # Organizers may only cancel and restore (EventOrganizerEditSerializer.validate_status).
+        status = fields.pop("status", event.status)
         try:
-            update(
+            services.event_update_and_set_status(
                 event=event,
                 channel=services.Channel.API,
                 changes=fields,
+                status=status,
                 technology_names=technology_names,
+                following=self.for_following_dates(),
                 expected_revision=self.expected_revision(),
                 moderated=not self.acts_as_event_manager(),
-                user=user,
+                user=self.request.user,
             )
         except services.EventChanged:
             raise PreconditionFailed() from None
-        # Only a status the client asked for: the update itself may have sent the
-        # event back for approval.
-        if status in (status_before, event.status):
-            return
-        # Organizers cancel and restore under the site's rules
-        # (EventOrganizerEditSerializer.validate_status).
-        if not self.acts_as_event_manager():
-            if status == Event.Status.CANCELLED:
-                services.event_cancel(
-                    event=event, channel=services.Channel.API, reason=event.cancellation_reason
-                )
-            else:
-                services.event_restore(event=event, channel=services.Channel.API)
-        else:
-            services.event_set_status(
-                event=event, status=status, channel=services.Channel.API, user=user
-            )
 
     def for_following_dates(self):
         """?following=true: the change is for this date of a series and the following ones."""

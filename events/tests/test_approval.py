@@ -6,8 +6,11 @@ pending, whichever door it comes through; staff's own changes do not.
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events import services
+from events.edit_tokens import new_edit_token
 from events.models import Event
 
 from .factories import EventFactory, TechnologyFactory
@@ -154,3 +157,40 @@ def test_without_approval_mode_organizers_publish_their_changes_at_once(
     client.patch(url, {"title": "New"}, "application/json", headers={"X-Edit-Token": EDIT_TOKEN})
 
     assert reload(approved_event).status == Event.Status.PUBLISHED
+
+
+REVIEWED_CHANGES = {
+    "title": "Python Recife, new title",
+    "description": "New talks.",
+    "venue": "Another place",
+    "url": "https://example.org/new",
+    "technologies": ["Rust"],
+}
+
+
+@given(changes=st.sets(st.sampled_from(sorted(REVIEWED_CHANGES)), min_size=1))
+def test_a_change_whose_cancelling_step_is_refused_changes_nothing(client, cold_caches, changes):
+    # The change sends the event back for approval, and a pending event cannot be
+    # cancelled: the 400 must leave the event as it was, content included.
+    cold_caches()  # the edit token's rate limit, between examples
+    token = new_edit_token()
+    event = EventFactory(
+        status=Event.Status.PUBLISHED,
+        edit_token=token,
+        technologies=[TechnologyFactory(name="Python", slug="python")],
+    )
+    before = reload(event)
+
+    response = client.patch(
+        reverse("api:event-detail", args=[event.slug]),
+        {name: REVIEWED_CHANGES[name] for name in changes} | {"status": "cancelled"},
+        "application/json",
+        headers={"X-Edit-Token": token},
+    )
+
+    assert response.status_code == 400, response.content
+    after = reload(event)
+    assert [getattr(after, name) for name in ("status", "revision", "title", "venue", "url")] == [
+        getattr(before, name) for name in ("status", "revision", "title", "venue", "url")
+    ]
+    assert list(after.technologies.values_list("name", flat=True)) == ["Python"]
