@@ -444,6 +444,18 @@ class Series(models.Model):
                 condition=Q(frequency__in=recurrence.Frequency.values),
                 name="series_frequency_valid",
             ),
+            # As recurrence.Rule keeps it: only a rule on the same weekday has one.
+            models.CheckConstraint(
+                condition=Q(
+                    frequency=recurrence.Frequency.MONTHLY_WEEKDAY,
+                    weekday_position__isnull=False,
+                )
+                | (
+                    ~Q(frequency=recurrence.Frequency.MONTHLY_WEEKDAY)
+                    & Q(weekday_position__isnull=True)
+                ),
+                name="series_weekday_position_only_monthly_weekday",
+            ),
         ]
 
     def __str__(self):
