@@ -443,7 +443,7 @@ def recovery_request(request):
 
 def _usable_recovery_link(token):
     try:
-        return RecoveryLink.objects.usable().by_token(token).select_related("event").get()
+        return RecoveryLink.objects.usable().by_token(token).select_related("event", "series").get()
     except RecoveryLink.DoesNotExist:
         raise Http404 from None
 
@@ -454,17 +454,17 @@ def recovery_use(request, token):
     every link in a message must not spend it."""
     link = _usable_recovery_link(token)
     if request.method != "POST":
-        return render(request, "events/recovery_confirm.html", {"event": link.event})
+        return render(request, "events/recovery_confirm.html", {"link": link})
     try:
-        event, edit_token = services.event_recover_edit_link(token=token)
+        recovered = services.recover_edit_link(token=token)
     except (RecoveryLink.DoesNotExist, Event.DoesNotExist):
         raise Http404 from None
     return render(
         request,
         "events/recovery_done.html",
         {
-            "event": event,
-            "edit_url": services.edit_link(request, edit_token),
+            "link": recovered.link,
+            "edit_url": recovered.edit_url(request),
             "hide_language_switch": True,
         },
     )
