@@ -221,14 +221,14 @@ def series_edit_link(request, token):
     return request.build_absolute_uri(reverse("events:series-edit", kwargs={"token": token}))
 
 
-def _occurrence(event, *, series, starts_at, ends_at):
-    """An unsaved copy of an unsaved event, on another date of the series."""
+def _occurrence(event, *, starts_at, ends_at):
+    """An unsaved copy of an unsaved event, on another date of its series."""
     values = {
         field.attname: getattr(event, field.attname)
         for field in Event._meta.concrete_fields
         if not field.primary_key
     }
-    return Event(**{**values, "series_id": series.pk, "starts_at": starts_at, "ends_at": ends_at})
+    return Event(**{**values, "starts_at": starts_at, "ends_at": ends_at})
 
 
 @dataclass(frozen=True)
@@ -246,16 +246,34 @@ class SeriesSubmission:
         return self.events[0]
 
 
-def series_create(*, event, rule, channel, technology_names=None, moderated=True):
-    """Save a new series: one Event per date of the rule (events.recurrence), copies
-    of `event` (unsaved) on each date, each validated like a single event, in
-    one transaction. Returns the series, its events, and the series' edit token
-    (the only time it exists in clear)."""
+def new_series_dates(*, event, rule):
+    """The dates a new series of `event` (unsaved) would have: unsaved copies of it
+    on each date of the rule (events.recurrence), each validated like a single
+    event. What series_create saves, and what the submission preview lists. A
+    ValidationError names the rule's part to change (a later date that cannot
+    be saved, under the rule's end), or the event's field."""
     if not event.time_zone:
         event.time_zone = time_zone_for_city(event.city)
-    dates = occurrences(
+    dates = []
+    for starts_at, ends_at in occurrences(
         rule, starts_at=event.starts_at, ends_at=event.ends_at, time_zone=event.time_zone
-    )
+    ):
+        date = _occurrence(event, starts_at=starts_at, ends_at=ends_at)
+        try:
+            date.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+        except ValidationError as error:
+            if not dates:
+                raise
+            raise _later_date_refused(rule, date, error) from error
+        dates.append(date)
+    return dates
+
+
+def series_create(*, event, rule, channel, technology_names=None, moderated=True):
+    """Save a new series: one Event per date of the rule (new_series_dates), in one
+    transaction. Returns the series, its events, and the series' edit token (the
+    only time it exists in clear)."""
+    dates = new_series_dates(event=event, rule=rule)
     series_token = new_edit_token()
     with transaction.atomic():
         series = Series(
@@ -268,24 +286,17 @@ def series_create(*, event, rule, channel, technology_names=None, moderated=True
         )
         series.full_clean(exclude=["edit_token_hash"])
         series.save()
-        events = []
-        for starts_at, ends_at in dates:
-            occurrence = _occurrence(event, series=series, starts_at=starts_at, ends_at=ends_at)
-            try:
-                event_create(
-                    event=occurrence,
-                    channel=channel,
-                    technology_names=technology_names,
-                    moderated=moderated,
-                    series_token=series_token,
-                )
-            except ValidationError as error:
-                if not events:
-                    raise
-                raise _later_date_refused(rule, occurrence, error) from error
-            events.append(occurrence)
-    logger.info("series created", extra={"series_id": series.pk, "events": len(events)})
-    return series, events, series_token
+        for date in dates:
+            date.series = series
+            event_create(
+                event=date,
+                channel=channel,
+                technology_names=technology_names,
+                moderated=moderated,
+                series_token=series_token,
+            )
+    logger.info("series created", extra={"series_id": series.pk, "events": len(dates)})
+    return series, dates, series_token
 
 
 def _later_date_refused(rule, date, error):
@@ -360,9 +371,7 @@ def _refuse_duplicate_dates(event, rule):
     )
     for starts_at, ends_at in dates:
         _take_turns("starts_at", starts_at.timestamp())
-        validate_not_duplicate(
-            _occurrence(event, series=Series(), starts_at=starts_at, ends_at=ends_at)
-        )
+        validate_not_duplicate(_occurrence(event, starts_at=starts_at, ends_at=ends_at))
 
 
 def series_date_edit_tokens(*, series, token):

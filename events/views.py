@@ -171,8 +171,18 @@ def _attach_cover(event, cover):
 
 
 def _preview(request, form):
-    """The event's page as it will look, from the form's valid data, nothing saved."""
+    """The event's page as it will look, from the form's valid data, and for a
+    series the dates it will have; nothing saved. A series whose dates cannot
+    all be saved gets the form back with the reason, as publishing would."""
     event = form.instance
+    rule = form.cleaned_data["recurrence"]
+    series_dates = None
+    if rule is not None:
+        try:
+            series_dates = services.new_series_dates(event=event, rule=rule)
+        except ValidationError as error:
+            form.add_series_error(error)
+            return render(request, "events/event_form.html", {"form": form})
     technologies = [
         Technology(name=name, slug=technology_slug(name))
         for name in form.cleaned_data["technology_names"]
@@ -180,7 +190,13 @@ def _preview(request, form):
     return render(
         request,
         "events/event_preview.html",
-        {"event": event, "technologies": technologies, "form": form, "preview": True},
+        {
+            "event": event,
+            "technologies": technologies,
+            "series_dates": series_dates,
+            "form": form,
+            "preview": True,
+        },
     )
 
 

@@ -458,6 +458,13 @@ class TestSubmissionPage:
         assert "noindex" in series_page["X-Robots-Tag"]
         assert series_page.content.decode().count("Edit this date") == 3
 
+    def test_the_created_page_lists_the_dates_on_the_events_clock(self, english):
+        content = submit_page(english, time_zone="America/Manaus").content.decode()
+        dates = re.search(r'<ul class="series-dates">(.*?)</ul>', content, re.DOTALL).group(1)
+        listed = re.findall(r'<time datetime="([^"]+)"', dates)
+        assert len(listed) == 3
+        assert all(value.endswith("T19:00:00-04:00") for value in listed)
+
     def test_the_form_has_the_repeats_fields(self, english):
         content = english.get(reverse("events:create")).content.decode()
         for name in (
