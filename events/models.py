@@ -444,6 +444,18 @@ class Series(models.Model):
                 condition=Q(frequency__in=recurrence.Frequency.values),
                 name="series_frequency_valid",
             ),
+            # As recurrence.Rule keeps it: only a rule on the same weekday has one.
+            models.CheckConstraint(
+                condition=Q(
+                    frequency=recurrence.Frequency.MONTHLY_WEEKDAY,
+                    weekday_position__isnull=False,
+                )
+                | (
+                    ~Q(frequency=recurrence.Frequency.MONTHLY_WEEKDAY)
+                    & Q(weekday_position__isnull=True)
+                ),
+                name="series_weekday_position_only_monthly_weekday",
+            ),
         ]
 
     def __str__(self):
@@ -876,15 +888,29 @@ class RecoveryLinkQuerySet(models.QuerySet):
 
 
 class RecoveryLink(models.Model):
-    """A single-use link, e-mailed to an event's organizer on request, that issues
-    a new edit link. Kept apart from the edit token so that asking for one leaves
-    the current edit link working until the recovery link is used. Stored as the
-    hash of its token only."""
+    """A single-use link, e-mailed to an organizer on request, that issues a new
+    edit link: for an event, or for a whole series (its dates' links with it).
+    Kept apart from the edit token so that asking for one leaves the current edit
+    link working until the recovery link is used. Stored as the hash of its token
+    only."""
 
     LIFETIME = timedelta(hours=24)
 
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="recovery_links", verbose_name=_("event")
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recovery_links",
+        verbose_name=_("event"),
+    )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recovery_links",
+        verbose_name=_("series"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
@@ -894,9 +920,21 @@ class RecoveryLink(models.Model):
     class Meta:
         verbose_name = _("recovery link")
         verbose_name_plural = _("recovery links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False, series__isnull=True)
+                | Q(event__isnull=True, series__isnull=False),
+                name="recoverylink_event_or_series",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.event} ({self.expires_at:%Y-%m-%d %H:%M})"
+        return f"{self.event or self.series} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def title(self):
+        """The title of the event, or of the series, whose edit link it issues."""
+        return self.event.title if self.series_id is None else self.series.title
 
     @classmethod
     def lifetime_hours(cls):

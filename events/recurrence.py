@@ -52,6 +52,12 @@ class Rule:
     until: date | None = None
     count: int | None = None
 
+    def __post_init__(self):
+        # Only a rule "on the same weekday" has a position in the month: kept on
+        # another one, it would describe what its dates do not follow.
+        if self.frequency != Frequency.MONTHLY_WEEKDAY:
+            object.__setattr__(self, "weekday_position", None)
+
     def validate(self, first_local_start):
         """Refuse a rule that cannot describe a series starting on that date."""
         errors = {}

@@ -232,14 +232,14 @@ def series_edit_link(request, token):
     return request.build_absolute_uri(reverse("events:series-edit", kwargs={"token": token}))
 
 
-def _occurrence(event, *, series, starts_at, ends_at):
-    """An unsaved copy of an unsaved event, on another date of the series."""
+def _occurrence(event, *, starts_at, ends_at):
+    """An unsaved copy of an unsaved event, on another date of its series."""
     values = {
         field.attname: getattr(event, field.attname)
         for field in Event._meta.concrete_fields
         if not field.primary_key
     }
-    return Event(**{**values, "series_id": series.pk, "starts_at": starts_at, "ends_at": ends_at})
+    return Event(**{**values, "starts_at": starts_at, "ends_at": ends_at})
 
 
 @dataclass(frozen=True)
@@ -257,16 +257,34 @@ class SeriesSubmission:
         return self.events[0]
 
 
-def series_create(*, event, rule, channel, technology_names=None, moderated=True):
-    """Save a new series: one Event per date of the rule (events.recurrence), copies
-    of `event` (unsaved) on each date, each validated like a single event, in
-    one transaction. Returns the series, its events, and the series' edit token
-    (the only time it exists in clear)."""
+def new_series_dates(*, event, rule):
+    """The dates a new series of `event` (unsaved) would have: unsaved copies of it
+    on each date of the rule (events.recurrence), each validated like a single
+    event. What series_create saves, and what the submission preview lists. A
+    ValidationError names the rule's part to change (a later date that cannot
+    be saved, under the rule's end), or the event's field."""
     if not event.time_zone:
         event.time_zone = time_zone_for_city(event.city)
-    dates = occurrences(
+    dates = []
+    for starts_at, ends_at in occurrences(
         rule, starts_at=event.starts_at, ends_at=event.ends_at, time_zone=event.time_zone
-    )
+    ):
+        date = _occurrence(event, starts_at=starts_at, ends_at=ends_at)
+        try:
+            date.full_clean(exclude=["slug", "edit_token_hash", "technologies"])
+        except ValidationError as error:
+            if not dates:
+                raise
+            raise _later_date_refused(rule, date, error) from error
+        dates.append(date)
+    return dates
+
+
+def series_create(*, event, rule, channel, technology_names=None, moderated=True):
+    """Save a new series: one Event per date of the rule (new_series_dates), in one
+    transaction. Returns the series, its events, and the series' edit token (the
+    only time it exists in clear)."""
+    dates = new_series_dates(event=event, rule=rule)
     series_token = new_edit_token()
     with transaction.atomic():
         series = Series(
@@ -279,24 +297,17 @@ def series_create(*, event, rule, channel, technology_names=None, moderated=True
         )
         series.full_clean(exclude=["edit_token_hash"])
         series.save()
-        events = []
-        for starts_at, ends_at in dates:
-            occurrence = _occurrence(event, series=series, starts_at=starts_at, ends_at=ends_at)
-            try:
-                event_create(
-                    event=occurrence,
-                    channel=channel,
-                    technology_names=technology_names,
-                    moderated=moderated,
-                    series_token=series_token,
-                )
-            except ValidationError as error:
-                if not events:
-                    raise
-                raise _later_date_refused(rule, occurrence, error) from error
-            events.append(occurrence)
-    logger.info("series created", extra={"series_id": series.pk, "events": len(events)})
-    return series, events, series_token
+        for date in dates:
+            date.series = series
+            event_create(
+                event=date,
+                channel=channel,
+                technology_names=technology_names,
+                moderated=moderated,
+                series_token=series_token,
+            )
+    logger.info("series created", extra={"series_id": series.pk, "events": len(dates)})
+    return series, dates, series_token
 
 
 def _later_date_refused(rule, date, error):
@@ -371,9 +382,7 @@ def _refuse_duplicate_dates(event, rule):
     )
     for starts_at, ends_at in dates:
         _take_turns("starts_at", starts_at.timestamp())
-        validate_not_duplicate(
-            _occurrence(event, series=Series(), starts_at=starts_at, ends_at=ends_at)
-        )
+        validate_not_duplicate(_occurrence(event, starts_at=starts_at, ends_at=ends_at))
 
 
 def series_date_edit_tokens(*, series, token):
@@ -1096,13 +1105,51 @@ def recovery_link_url(request, token):
     return request.build_absolute_uri(reverse("events:recover", kwargs={"token": token}))
 
 
+@dataclass(frozen=True)
+class RecoveryItem:
+    """A line of the recovery message: a single event, or a series listed once by
+    its first upcoming date (`event`) and its number of upcoming dates, with the
+    link that issues a new edit link for it."""
+
+    event: Event
+    series: Series | None
+    upcoming_dates: int
+    url: str
+
+
+def _recovery_groups(events, *, email, now):
+    """The address's upcoming events as the lines of its recovery message, soonest
+    first: (series, its upcoming dates) for each series whose every upcoming date
+    is under the address, (None, [event]) for each other event. A series with
+    dates under other addresses is not listed whole: an address given to some of
+    its dates does not lead to the others."""
+    series_ids = {event.series_id for event in events if event.series_id is not None}
+    shared = set(
+        Event.objects.filter(series_id__in=series_ids)
+        .upcoming(now=now)
+        .exclude(organizer_email__iexact=email)
+        .values_list("series_id", flat=True)
+    )
+    series_by_id = Series.objects.with_title().in_bulk(series_ids - shared)
+    groups = {}
+    for event in events:
+        series = series_by_id.get(event.series_id)
+        key = ("series", series.pk) if series else ("event", event.pk)
+        groups.setdefault(key, (series, []))[1].append(event)
+    return list(groups.values())
+
+
 def send_recovery_links(*, email, request, language, now=None):
     """E-mail the organizer who registered events under this address one message
     listing their current and upcoming events, each with a single-use link that
     issues a new edit link. Their edit links keep working until then.
 
+    A series is listed once, with a link that issues a new edit link for the
+    whole series (see series_issue_edit_token), when all its upcoming dates are
+    under this address; otherwise its dates under it are listed as single events.
+
     Nothing is sent when no such event exists; the caller answers the same either
-    way. Returns the number of events listed.
+    way. Returns the number of lines listed.
     """
     now = now or timezone.now()
     # Spent links are deleted on use; expired ones here, so the table stays small.
@@ -1111,13 +1158,23 @@ def send_recovery_links(*, email, request, language, now=None):
     if not events:
         return 0
     items = []
-    for event in events:
+    for series, dates in _recovery_groups(events, email=email, now=now):
         token = new_edit_token()
         RecoveryLink.objects.create(
-            event=event, token_hash=hash_edit_token(token), expires_at=now + RecoveryLink.LIFETIME
+            event=None if series else dates[0],
+            series=series,
+            token_hash=hash_edit_token(token),
+            expires_at=now + RecoveryLink.LIFETIME,
         )
-        items.append((event, recovery_link_url(request, token)))
-    logger.info("recovery links issued", extra={"events": len(items)})
+        items.append(
+            RecoveryItem(
+                event=dates[0],
+                series=series,
+                upcoming_dates=len(dates),
+                url=recovery_link_url(request, token),
+            )
+        )
+    logger.info("recovery links issued", extra={"events": len(events), "links": len(items)})
     _send_mail(
         template="events/email/recovery_links.txt",
         subject=lambda: _("Your edit links on %(site)s") % {"site": settings.APP_TITLE},
@@ -1129,19 +1186,51 @@ def send_recovery_links(*, email, request, language, now=None):
 
 
 @transaction.atomic
-def event_recover_edit_link(*, token, now=None):
-    """Use a recovery link: it is spent, and the event gets a new edit token (the
-    previous edit link stops working). Returns the event and the new token;
-    RecoveryLink.DoesNotExist when the link is unknown, spent or expired."""
-    link = (
-        RecoveryLink.objects.select_for_update()
-        .usable(now=now)
-        .by_token(token)
-        .select_related("event")
-        .get()
-    )
-    event = link.event
+def series_issue_edit_token(*, series):
+    """Replace the series' edit token, and every date's token with the one derived
+    from the new token: the previous series link, and every date link derived from
+    it (or recovered for one date alone), stop working; the new series link leads
+    to every date again. Returns the new token."""
+    token = new_edit_token()
+    current = Series.objects.select_for_update().get(pk=series.pk)
+    current.edit_token_hash = hash_edit_token(token)
+    current.save(update_fields=["edit_token_hash"])
+    dates = current.events.select_for_update().order_by("starts_at", "pk")
+    for date in dates:
+        date.edit_token_hash = hash_edit_token(derive_edit_token(token, date.slug))
+        _save_revision(date, ["edit_token_hash"])
+    content_changed()
+    logger.info("series edit link reissued", extra={"series_id": series.pk})
+    return token
+
+
+@dataclass(frozen=True)
+class RecoveredEditLink:
+    """What a used recovery link gives: a new edit token for its event, or for its
+    whole series."""
+
+    link: RecoveryLink
+    edit_token: str
+
+    def edit_url(self, request):
+        if self.link.series_id is not None:
+            return series_edit_link(request, self.edit_token)
+        return edit_link(request, self.edit_token)
+
+
+@transaction.atomic
+def recover_edit_link(*, token, now=None):
+    """Use a recovery link: it is spent, and its event or series gets a new edit
+    token (the previous edit link stops working; for a series, its dates' links
+    too, see series_issue_edit_token). RecoveryLink.DoesNotExist when the link is
+    unknown, spent or expired."""
+    # Not joined to its event or series: the database locks no nullable side of a join.
+    link = RecoveryLink.objects.select_for_update().usable(now=now).by_token(token).get()
+    if link.series_id is not None:
+        edit_token = series_issue_edit_token(series=link.series)
+        logger.info("series edit link recovered", extra={"series_id": link.series_id})
+    else:
+        edit_token = event_issue_edit_token(event=link.event)
+        logger.info("edit link recovered", extra={"event_id": link.event_id})
     link.delete()
-    edit_token = event_issue_edit_token(event=event)
-    logger.info("edit link recovered", extra={"event_id": event.pk})
-    return event, edit_token
+    return RecoveredEditLink(link=link, edit_token=edit_token)

@@ -172,8 +172,18 @@ def _attach_cover(event, cover):
 
 
 def _preview(request, form):
-    """The event's page as it will look, from the form's valid data, nothing saved."""
+    """The event's page as it will look, from the form's valid data, and for a
+    series the dates it will have; nothing saved. A series whose dates cannot
+    all be saved gets the form back with the reason, as publishing would."""
     event = form.instance
+    rule = form.cleaned_data["recurrence"]
+    series_dates = None
+    if rule is not None:
+        try:
+            series_dates = services.new_series_dates(event=event, rule=rule)
+        except ValidationError as error:
+            form.add_series_error(error)
+            return render(request, "events/event_form.html", {"form": form})
     technologies = [
         Technology(name=name, slug=technology_slug(name))
         for name in form.cleaned_data["technology_names"]
@@ -181,7 +191,13 @@ def _preview(request, form):
     return render(
         request,
         "events/event_preview.html",
-        {"event": event, "technologies": technologies, "form": form, "preview": True},
+        {
+            "event": event,
+            "technologies": technologies,
+            "series_dates": series_dates,
+            "form": form,
+            "preview": True,
+        },
     )
 
 
@@ -459,7 +475,7 @@ def recovery_request(request):
 
 def _usable_recovery_link(token):
     try:
-        return RecoveryLink.objects.usable().by_token(token).select_related("event").get()
+        return RecoveryLink.objects.usable().by_token(token).select_related("event", "series").get()
     except RecoveryLink.DoesNotExist:
         raise Http404 from None
 
@@ -470,17 +486,17 @@ def recovery_use(request, token):
     every link in a message must not spend it."""
     link = _usable_recovery_link(token)
     if request.method != "POST":
-        return render(request, "events/recovery_confirm.html", {"event": link.event})
+        return render(request, "events/recovery_confirm.html", {"link": link})
     try:
-        event, edit_token = services.event_recover_edit_link(token=token)
+        recovered = services.recover_edit_link(token=token)
     except (RecoveryLink.DoesNotExist, Event.DoesNotExist):
         raise Http404 from None
     return render(
         request,
         "events/recovery_done.html",
         {
-            "event": event,
-            "edit_url": services.edit_link(request, edit_token),
+            "link": recovered.link,
+            "edit_url": recovered.edit_url(request),
             "hide_language_switch": True,
         },
     )

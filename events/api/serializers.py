@@ -141,7 +141,10 @@ class RecurrenceSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("For monthly_weekday: 1 to 5, or -1 for the last one of the month."),
+        help_text=_(
+            "For monthly_weekday: 1 to 5, or -1 for the last one of the month. "
+            "Dropped for the other frequencies."
+        ),
     )
     until = serializers.DateField(
         required=False,
@@ -429,6 +432,14 @@ class SeriesSerializer(serializers.ModelSerializer):
             "calendar_url",
             "events",
         ]
+        extra_kwargs = {
+            "weekday_position": {
+                "help_text": _(
+                    "For monthly_weekday: 1 to 5, or -1 for the last one of the month; "
+                    "null for the other frequencies."
+                )
+            }
+        }
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, series):

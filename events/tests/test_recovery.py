@@ -2,20 +2,23 @@
 in approval mode (issue 11, section 3)."""
 
 import re
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from events import services
-from events.edit_tokens import hash_edit_token
-from events.models import Event, RecoveryLink
+from events.edit_tokens import derive_edit_token, hash_edit_token
+from events.models import Event, RecoveryLink, Series
+from events.recurrence import Frequency, Rule
 
 from .factories import EventFactory
 from .helpers import EDIT_TOKEN, submission
@@ -26,6 +29,8 @@ ADDRESS = "org@example.org"
 RECOVERY_URL = re.compile(r"/events/lost-link/([A-Za-z0-9_-]{43})/")
 EDIT_URL = re.compile(r"/events/edit/([A-Za-z0-9_-]{43})/")
 CONFIRM_URL = re.compile(r"/events/confirm/([A-Za-z0-9_-]{43})/")
+SERIES_EDIT_URL = re.compile(r"/events/edit/series/([A-Za-z0-9_-]{43})/")
+RECIFE = zoneinfo.ZoneInfo("America/Recife")
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +50,21 @@ def recovery_tokens(message):
 
 def use(client, token):
     return client.post(reverse("events:recover", args=[token]))
+
+
+def assert_same_answer_as_for_an_unknown_address(client):
+    known = ask(client, ADDRESS)
+    unknown = ask(client, "nobody@example.org")
+
+    assert known.status_code == unknown.status_code == 200
+    assert len(mail.outbox) == 1
+    normalize = lambda response: (  # noqa: E731
+        re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        .replace(ADDRESS, "ADDRESS")
+        .replace("nobody@example.org", "ADDRESS")
+    )
+    assert normalize(known) == normalize(unknown)
+    assert sorted(known.headers) == sorted(unknown.headers)
 
 
 class TestAskingForLinks:
@@ -88,18 +108,7 @@ class TestAskingForLinks:
 
     def test_the_answer_is_the_same_for_known_and_unknown_addresses(self, client):
         EventFactory(organizer_email=ADDRESS)
-        known = ask(client, ADDRESS)
-        unknown = ask(client, "nobody@example.org")
-
-        assert known.status_code == unknown.status_code == 200
-        assert len(mail.outbox) == 1
-        normalize = lambda response: (  # noqa: E731
-            re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
-            .replace(ADDRESS, "ADDRESS")
-            .replace("nobody@example.org", "ADDRESS")
-        )
-        assert normalize(known) == normalize(unknown)
-        assert sorted(known.headers) == sorted(unknown.headers)
+        assert_same_answer_as_for_an_unknown_address(client)
 
     def test_the_pages_are_never_cached(self, client):
         EventFactory(organizer_email=ADDRESS)
@@ -224,6 +233,154 @@ class TestUsingALink:
             "mailto:contato@encontros.example"
             in client.get(reverse("events:list")).content.decode()
         )
+
+
+def create_series(*, first_day_from_now, count, title="Python Recife"):
+    """A weekly series at 19:00 in Recife under ADDRESS; returns its dates and token."""
+    starts_at = datetime.combine(
+        timezone.localdate() + timedelta(days=first_day_from_now), time(19), RECIFE
+    )
+    _series, dates, token = services.series_create(
+        event=Event(
+            title=title,
+            description="Weekly meetup.",
+            starts_at=starts_at,
+            city="Recife",
+            venue="Porto Digital",
+            organizer_name="Grupy PE",
+            organizer_email=ADDRESS,
+        ),
+        rule=Rule(Frequency.WEEKLY, count=count),
+        channel=services.Channel.WEB,
+    )
+    return dates, token
+
+
+def date_edit_page(client, series_token, date):
+    token = derive_edit_token(series_token, date.slug)
+    return client.get(reverse("events:edit", args=[token]))
+
+
+class TestSeries:
+    @pytest.fixture
+    def series(self):
+        # One date last week, one yesterday (over), three upcoming.
+        return create_series(first_day_from_now=-8, count=5)
+
+    @pytest.fixture
+    def recovery_token(self, english, series):
+        ask(english)
+        [token] = recovery_tokens(mail.outbox[0])
+        return token
+
+    def use_and_read_series_token(self, client, recovery_token):
+        response = use(client, recovery_token)
+        assert response.status_code == 200
+        return SERIES_EDIT_URL.search(response.content.decode()).group(1)
+
+    def test_a_series_is_listed_once_with_its_upcoming_dates_and_the_first_one(
+        self, english, series
+    ):
+        dates, _token = series
+        EventFactory(organizer_email=ADDRESS, title="Django Day")
+
+        ask(english)
+
+        [message] = mail.outbox
+        first = dates[2]
+        when = date_format(first.starts_at.astimezone(RECIFE), "DATETIME_FORMAT")
+        assert f"Python Recife: a series, 3 upcoming dates, the first on {when}" in message.body
+        assert message.body.count("Python Recife") == 1
+        assert "Django Day" in message.body
+        [series_token, event_token] = recovery_tokens(message)
+        series_link = RecoveryLink.objects.get(series__isnull=False)
+        assert series_link.series == first.series and series_link.event is None
+        assert series_link.token_hash == hash_edit_token(series_token)
+        assert RecoveryLink.objects.get(event__isnull=False).event.title == "Django Day"
+
+    def test_the_link_gives_a_new_series_edit_link_that_opens_the_series_and_each_date(
+        self, english, series, recovery_token
+    ):
+        dates, _old_token = series
+        page = english.get(reverse("events:recover", args=[recovery_token])).content.decode()
+        assert "every date of the series “Python Recife”" in page
+
+        new_token = self.use_and_read_series_token(english, recovery_token)
+
+        series_page = english.get(reverse("events:series-edit", args=[new_token]))
+        assert series_page.status_code == 200
+        date_links = EDIT_URL.findall(series_page.content.decode())
+        assert len(date_links) == len(dates) == 5
+        for token in date_links:
+            assert english.get(reverse("events:edit", args=[token])).status_code == 200
+        for date in dates:
+            assert date_edit_page(english, new_token, date).status_code == 200
+        assert Series.objects.by_edit_token(new_token).get() == dates[0].series
+
+    def test_the_old_series_link_and_its_date_links_work_until_the_recovery_link_is_used(
+        self, english, series, recovery_token
+    ):
+        dates, old_token = series
+        old_series_page = reverse("events:series-edit", args=[old_token])
+        assert english.get(old_series_page).status_code == 200
+        assert all(date_edit_page(english, old_token, date).status_code == 200 for date in dates)
+
+        self.use_and_read_series_token(english, recovery_token)
+
+        assert english.get(old_series_page).status_code == 404
+        assert all(date_edit_page(english, old_token, date).status_code == 404 for date in dates)
+
+    def test_a_date_whose_link_was_replaced_alone_is_reached_again_by_the_new_series_link(
+        self, english, series, recovery_token
+    ):
+        dates, _old_token = series
+        own_token = services.event_issue_edit_token(event=dates[3])
+
+        new_token = self.use_and_read_series_token(english, recovery_token)
+
+        assert date_edit_page(english, new_token, dates[3]).status_code == 200
+        assert english.get(reverse("events:edit", args=[own_token])).status_code == 404
+
+    def test_a_series_link_works_once(self, english, recovery_token):
+        self.use_and_read_series_token(english, recovery_token)
+        assert use(english, recovery_token).status_code == 404
+        assert english.get(reverse("events:recover", args=[recovery_token])).status_code == 404
+
+    def test_a_series_link_expires_after_24_hours(self, english, series, recovery_token):
+        dates, old_token = series
+        link = RecoveryLink.objects.get()
+        lifetime = link.expires_at - timezone.now()
+        assert timedelta(hours=23, minutes=59) < lifetime <= timedelta(hours=24)
+
+        RecoveryLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+        assert use(english, recovery_token).status_code == 404
+        assert english.get(reverse("events:series-edit", args=[old_token])).status_code == 200
+        assert date_edit_page(english, old_token, dates[4]).status_code == 200
+
+    def test_the_answer_is_the_same_for_a_series_address_and_an_unknown_one(self, client, series):
+        assert_same_answer_as_for_an_unknown_address(client)
+
+    def test_the_address_limit_counts_requests_not_dates(self, client, settings, series):
+        settings.EVENTS_RECOVERY_ADDRESS_RATE = "2/h"
+        assert [ask(client).status_code for _ in range(3)] == [200, 200, 429]
+        assert len(mail.outbox) == 2
+        assert all(len(recovery_tokens(message)) == 1 for message in mail.outbox)
+
+    def test_dates_shared_with_another_address_are_listed_one_by_one_not_the_series(
+        self, english, series
+    ):
+        dates, _token = series
+        Event.objects.filter(pk=dates[4].pk).update(organizer_email="co-organizer@example.org")
+
+        ask(english)
+        ask(english, "co-organizer@example.org")
+
+        mine, theirs = mail.outbox
+        assert len(recovery_tokens(mine)) == 2 and len(recovery_tokens(theirs)) == 1
+        assert "upcoming date" not in mine.body + theirs.body
+        assert not RecoveryLink.objects.filter(series__isnull=False).exists()
+        assert {link.event for link in RecoveryLink.objects.all()} == set(dates[2:])
 
 
 class TestSubmissionConfirmation:

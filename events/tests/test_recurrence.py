@@ -131,6 +131,16 @@ def test_invalid_rules_are_refused_with_the_field_to_fix(rule, field):
     assert field in error.value.message_dict
 
 
+@pytest.mark.parametrize("frequency", [Frequency.WEEKLY, Frequency.MONTHLY_DAY])
+def test_a_rule_not_on_the_same_weekday_keeps_no_weekday_position(frequency):
+    assert Rule(frequency, weekday_position=2, count=3).weekday_position is None
+
+
+def test_a_rule_on_the_same_weekday_keeps_its_weekday_position():
+    rule = Rule(Frequency.MONTHLY_WEEKDAY, weekday_position=WeekdayPosition.LAST, count=3)
+    assert rule.weekday_position == WeekdayPosition.LAST
+
+
 def test_matches_position():
     assert matches_position(date(2026, 3, 12), 2)
     assert not matches_position(date(2026, 3, 12), 3)

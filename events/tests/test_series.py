@@ -8,7 +8,8 @@ import icalendar
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -157,6 +158,45 @@ class TestSeriesSubmit:
         assert "2101" in message
         assert not Event.objects.exists()
         assert not Series.objects.exists()
+
+
+class TestStoredRule:
+    def test_a_weekday_position_given_with_another_frequency_is_not_stored(self):
+        submission = submit(rule=Rule(Frequency.WEEKLY, weekday_position=2, count=3))
+        assert Series.objects.get(pk=submission.series.pk).weekday_position is None
+
+    @pytest.mark.parametrize(
+        ("frequency", "weekday_position"),
+        [(Frequency.WEEKLY, 2), (Frequency.MONTHLY_DAY, -1), (Frequency.MONTHLY_WEEKDAY, None)],
+    )
+    def test_the_database_refuses_a_weekday_position_that_does_not_fit_the_frequency(
+        self, frequency, weekday_position
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Series.objects.create(
+                frequency=frequency, weekday_position=weekday_position, count=3, edit_token_hash="x"
+            )
+
+    def test_the_migration_clears_the_weekday_position_of_other_frequencies(self, transactional_db):
+        before = ("events", "0013_event_series")
+        executor = MigrationExecutor(connection)
+        executor.migrate([before])
+        OldSeries = executor.loader.project_state([before]).apps.get_model("events", "Series")
+        for number, (frequency, position) in enumerate(
+            [("weekly", 2), ("monthly_day", 3), ("monthly_weekday", -1)]
+        ):
+            OldSeries.objects.create(
+                frequency=frequency, weekday_position=position, count=3, edit_token_hash=str(number)
+            )
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes("events"))
+
+        assert dict(Series.objects.values_list("frequency", "weekday_position")) == {
+            "weekly": None,
+            "monthly_day": None,
+            "monthly_weekday": -1,
+        }
 
 
 class TestThisAndFollowing:
@@ -446,6 +486,13 @@ class TestSubmissionPage:
         assert series_page["Cache-Control"] == "no-store"
         assert "noindex" in series_page["X-Robots-Tag"]
         assert series_page.content.decode().count("Edit this date") == 3
+
+    def test_the_created_page_lists_the_dates_on_the_events_clock(self, english):
+        content = submit_page(english, time_zone="America/Manaus").content.decode()
+        dates = re.search(r'<ul class="series-dates">(.*?)</ul>', content, re.DOTALL).group(1)
+        listed = re.findall(r'<time datetime="([^"]+)"', dates)
+        assert len(listed) == 3
+        assert all(value.endswith("T19:00:00-04:00") for value in listed)
 
     def test_the_form_has_the_repeats_fields(self, english):
         content = english.get(reverse("events:create")).content.decode()

@@ -89,6 +89,19 @@ def test_the_series_lists_its_public_dates(api_client, event_payload):
     assert body["calendar_url"].endswith(f"/events/series/{series.pk}.ics")
 
 
+@pytest.mark.parametrize("frequency", ["weekly", "monthly_day"])
+def test_a_series_not_on_the_same_weekday_shows_no_weekday_position(
+    api_client, event_payload, frequency
+):
+    recurrence = {"frequency": frequency, "weekday_position": 2, "count": 3}
+    assert create_series(api_client, event_payload, recurrence).status_code == 201
+    series = Series.objects.get()
+    body = api_client.get(reverse("api:series-detail", args=[series.pk])).json()
+    assert body["frequency"] == frequency
+    assert body["weekday_position"] is None
+    assert series.weekday_position is None
+
+
 def test_an_unknown_series_is_a_404(api_client):
     assert api_client.get(reverse("api:series-detail", args=[12345])).status_code == 404
 
