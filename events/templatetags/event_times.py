@@ -15,6 +15,12 @@ def _day_and_time(moment, zone, *, time_only):
     return time if time_only else f"{format_day(moment, zone)}, {time}"
 
 
+@register.simple_tag
+def event_day_and_time(event, moment):
+    """ "qui., 13 de junho de 2030, 19:00": a moment on the event's clock, as plain text."""
+    return _day_and_time(moment.astimezone(event.zone), event.zone, time_only=False)
+
+
 @register.inclusion_tag("events/_event_time.html")
 def event_time(event, moment, visitor_time=True, same_day_as=None, offset=True):
     """A moment of an event on the event's clock, labelled with its UTC offset (unless

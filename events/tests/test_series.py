@@ -816,3 +816,34 @@ class TestSeriesAdmin:
             {"action": "cancel_all", "_selected_action": [submission_.series.pk]},
         )
         assert Event.objects.published().count() == 4
+
+
+class TestDatesOnTheirOwnClock:
+    """Every list of a series' dates shows them on the event's clock, labelled, with
+    Brasília's time beside them when the clocks differ."""
+
+    MANAUS = zoneinfo.ZoneInfo("America/Manaus")
+
+    def manaus_series(self):
+        starts_at = first_thursday().replace(tzinfo=self.MANAUS)
+        event = new_event(starts_at=starts_at, city="Manaus", time_zone="America/Manaus")
+        return submit(event=event)
+
+    def assert_on_manaus_clock(self, html):
+        assert "19:00" in html
+        assert "UTC−4" in html
+        assert "20:00" in html  # the same moment in Brasília
+
+    def test_the_event_page_lists_the_next_dates_on_the_event_s_clock(self, client):
+        submission = self.manaus_series()
+        html = client.get(submission.event.get_absolute_url()).content.decode()
+        next_dates = html[html.index('id="next-dates-heading"') :]
+        assert next_dates.count("T19:00:00-04:00") >= 3
+        self.assert_on_manaus_clock(next_dates)
+
+    def test_the_series_edit_page_lists_the_dates_on_the_event_s_clock(self, client):
+        submission = self.manaus_series()
+        page = client.get(reverse("events:series-edit", kwargs={"token": submission.edit_token}))
+        dates = page.content.decode().split('class="list-group series-dates')[1]
+        assert dates.count("T19:00:00-04:00") == 4
+        self.assert_on_manaus_clock(dates)
