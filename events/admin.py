@@ -283,7 +283,9 @@ class EventAdmin(admin.ModelAdmin):
                 user=request.user,
             )
             if form.cleaned_data.get("remove_cover") and obj.cover:
-                services.event_remove_cover(event=obj, channel=services.Channel.ADMIN)
+                services.event_remove_cover(
+                    event=obj, channel=services.Channel.ADMIN, moderated=False
+                )
         except Event.DoesNotExist:
             raise Http404 from None
 

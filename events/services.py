@@ -744,9 +744,11 @@ def event_cancel(*, event, channel, reason=""):
     )
 
 
-def event_attach_cover(*, event, cover, channel):
+def event_attach_cover(*, event, cover, channel, moderated=True):
     """Store a processed cover (events.covers.process_upload) and make it the event's
-    next revision; the previous cover's files are deleted once that is saved.
+    next revision, under the rules of any other change (event_update): reviewed
+    in approval mode, refused on a cancelled event for a moderated writer. The
+    previous cover's files are deleted once that is saved.
 
     Returns False, changing nothing, when the file storage fails: the event and
     its current cover stay as they are, and the door tells the visitor.
@@ -756,25 +758,30 @@ def event_attach_cover(*, event, cover, channel):
     except covers.CoverStorageError:
         return False
     try:
-        return _set_cover(event, (prefix, cover.width, cover.height), channel=channel)
+        return _set_cover(
+            event, (prefix, cover.width, cover.height), channel=channel, moderated=moderated
+        )
     except Exception:
-        # E.g. the event was deleted meanwhile: its new files would be orphans.
+        # E.g. the event was deleted meanwhile, or is cancelled: its new files would
+        # be orphans.
         covers.delete_files(covers.variant_names(prefix, cover.width))
         raise
 
 
-def event_remove_cover(*, event, channel):
-    _set_cover(event, ("", None, None), channel=channel)
+def event_remove_cover(*, event, channel, moderated=True):
+    _set_cover(event, ("", None, None), channel=channel, moderated=moderated)
 
 
 @transaction.atomic
-def _set_cover(event, cover, *, channel):
-    current = _lock_current(event)
-    old_files = current.cover_files()
-    current.cover, current.cover_width, current.cover_height = cover
-    _save_revision(current, ["cover", "cover_width", "cover_height"])
-    _show_current(event, current)
-    content_changed()
+def _set_cover(event, cover, *, channel, moderated):
+    old_files = _lock_current(event).cover_files()
+    prefix, width, height = cover
+    event_update(
+        event=event,
+        channel=channel,
+        changes={"cover": prefix, "cover_width": width, "cover_height": height},
+        moderated=moderated,
+    )
     transaction.on_commit(partial(covers.delete_files, old_files))
     logger.info("event cover changed", extra={"event_id": event.pk, "channel": channel})
     return True

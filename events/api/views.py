@@ -153,14 +153,17 @@ class EventWriteMixin:
     def cover(self, request, *args, **kwargs):
         """The event's cover image: PUT a multipart `image`, DELETE to remove it."""
         event = self.get_object()
+        moderated = not self.acts_as_event_manager()
         if request.method == "DELETE":
-            services.event_remove_cover(event=event, channel=services.Channel.API)
+            services.event_remove_cover(
+                event=event, channel=services.Channel.API, moderated=moderated
+            )
         else:
             upload = CoverUploadSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
             image = upload.validated_data["image"]
             if not services.event_attach_cover(
-                event=event, cover=image, channel=services.Channel.API
+                event=event, cover=image, channel=services.Channel.API, moderated=moderated
             ):
                 raise CoverStorageUnavailable
         return Response(self.get_serializer(event).data)

@@ -5,8 +5,10 @@ import io
 import re
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -318,3 +320,63 @@ def test_a_new_cover_sent_with_removal_replaces_the_old_one(client):
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.cover not in ("", old)
+
+
+def stored_files():
+    return sorted(str(path) for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
+
+
+class TestCoversFollowTheRulesOfOtherChanges:
+    """A cover is what the public reads: in approval mode an organizer's new or
+    removed cover waits for staff like any other change, and a cancelled event's
+    cover stays until its organizer undoes the cancellation."""
+
+    def put_cover(self, client, event, **headers):
+        return client.put(
+            reverse("api:event-cover", kwargs={"slug": event.slug}),
+            data=encode_multipart_image(image_bytes("JPEG")),
+            content_type=MULTIPART,
+            headers=headers,
+        )
+
+    def test_an_organizer_s_new_cover_waits_for_approval(self, client, settings):
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        event = EventFactory(edit_token=EDIT_TOKEN)
+
+        assert self.put_cover(client, event, **{"X-Edit-Token": EDIT_TOKEN}).status_code == 200
+
+        event.refresh_from_db()
+        assert (event.status, bool(event.cover)) == (Event.Status.PENDING, True)
+        assert client.get(event.get_absolute_url()).status_code == 404
+
+    def test_an_organizer_s_removed_cover_waits_for_approval(self, client, settings):
+        event = EventFactory(edit_token=EDIT_TOKEN)
+        self.put_cover(client, event, **{"X-Edit-Token": EDIT_TOKEN})
+        settings.EVENTS_REQUIRE_APPROVAL = True
+
+        url = reverse("api:event-cover", kwargs={"slug": event.slug})
+        assert client.delete(url, headers={"X-Edit-Token": EDIT_TOKEN}).status_code == 200
+
+        event.refresh_from_db()
+        assert (event.status, event.cover) == (Event.Status.PENDING, "")
+
+    def test_staff_covers_keep_the_event_published(self, admin_client, settings):
+        settings.EVENTS_REQUIRE_APPROVAL = True
+        event = EventFactory()
+
+        assert self.put_cover(admin_client, event).status_code == 200
+
+        event.refresh_from_db()
+        assert (event.status, bool(event.cover)) == (Event.Status.PUBLISHED, True)
+
+    def test_a_cancelled_event_s_cover_is_refused_and_leaves_no_files(self, client):
+        event = EventFactory(edit_token=EDIT_TOKEN)
+        services.event_cancel(event=event, channel=services.Channel.WEB)
+        files_before = stored_files()
+
+        response = self.put_cover(client, event, **{"X-Edit-Token": EDIT_TOKEN})
+
+        assert response.status_code == 400
+        event.refresh_from_db()
+        assert (event.status, event.cover) == (Event.Status.CANCELLED, "")
+        assert stored_files() == files_before
