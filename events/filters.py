@@ -158,11 +158,12 @@ class EventFilter(django_filters.FilterSet):
         pairs = [(name, value) for name in self.filters for value in self.data.getlist(name)]
         return urlencode([(name, value) for name, value in pairs if value] + list(extra.items()))
 
+    @cached_property
     def active_filters(self):
         """The valid active filters, each as (parameter, value, description), e.g.
         ("technology", "python", "Python"): described once for the feeds' titles,
-        the list's heading and its removable chips. `value` is None for a parameter
-        that takes one value."""
+        the list's heading and its removable chips (the city's spelling is a
+        query). `value` is None for a parameter that takes one value."""
         data = self.form.cleaned_data
         active = [
             ("technology", technology.slug, technology.name)
@@ -197,12 +198,12 @@ class EventFilter(django_filters.FilterSet):
 
     def describe(self):
         """Short descriptions of the valid active filters, e.g. ["Python", "Recife"]."""
-        return [description for _name, _value, description in self.active_filters()]
+        return [description for _name, _value, description in self.active_filters]
 
     def removable_filters(self):
         """(description, query string without that filter): the list's chips."""
         chips = []
-        for name, value, description in self.active_filters():
+        for name, value, description in self.active_filters:
             pairs = [
                 (key, kept)
                 for key, kept in self._effective_pairs()

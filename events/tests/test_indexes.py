@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from events.models import DEFAULT_DURATION, Event
 from events.sitemaps import EventSitemap
 
-from .factories import EventFactory
+from .factories import EventFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +190,26 @@ def test_the_city_filter_uses_the_city_index():
     EventFactory(city="Recife")
     explained = plan(Event.objects.public().upcoming().filter(city__iexact="recife")[:20])
     assert "event_public_city_start_idx" in explained
+
+
+@on_postgresql
+def test_a_count_by_city_and_technology_reads_indexes_only():
+    # Every upcoming event of the city is checked for the technology: the count
+    # reads both from indexes, with no table access however many there are.
+    add_events(3000, days_from_now=30)
+    python = TechnologyFactory(name="Python")
+    Event.technologies.through.objects.bulk_create(
+        Event.technologies.through(event_id=pk, technology_id=python.pk)
+        for pk in Event.objects.values_list("pk", flat=True)[::7]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Event.technologies.through._meta.db_table}")
+    filtered = Event.objects.public().upcoming().filter(city__iexact="natal")
+    counted = plan_of_last_query(
+        filtered.with_any_technology([python]).count, scanning_allowed=False
+    )
+    assert "Index Only Scan using event_public_city_start_idx" in counted
+    assert "event_technology_by_technology_idx" in counted
 
 
 @on_postgresql
