@@ -296,6 +296,13 @@ class EventQuerySet(models.QuerySet):
         )
         return self.filter(Exists(tagged))
 
+    def rows(self, start, stop):
+        """Rows start to stop of this list (a page), read keys first: the page's
+        keys come from the indexes where the filters allow, and only its rows from
+        the table. Otherwise a filter matching thousands of events reads every one
+        of them from the table to sort them, for a page of 20."""
+        return self.filter(pk__in=self.values("pk")[start:stop])
+
     def by_edit_token(self, token, *, with_series_token=False):
         """The event of this edit token; with_series_token: or any date of the series
         whose token it is (the API narrows it down by slug)."""
@@ -339,6 +346,24 @@ class EventQuerySet(models.QuerySet):
             .annotate(name=Min("city"), event_count=Count("pk"))
             .order_by("key")
         )
+
+
+class PagedByKeys:
+    """An event list as paginators take it (a count and slices), each slice read
+    by EventQuerySet.rows()."""
+
+    def __init__(self, events):
+        self.events = events
+
+    @property
+    def ordered(self):
+        return self.events.ordered
+
+    def count(self):
+        return self.events.count()
+
+    def __getitem__(self, bounds):
+        return self.events.rows(bounds.start, bounds.stop)
 
 
 @functools.cache

@@ -36,7 +36,15 @@ from .forms import (
     ReportForm,
 )
 from .menus import filter_menus
-from .models import DuplicateEvent, Event, RecoveryLink, Series, Technology, technology_slug
+from .models import (
+    DuplicateEvent,
+    Event,
+    PagedByKeys,
+    RecoveryLink,
+    Series,
+    Technology,
+    technology_slug,
+)
 from .structured_data import event_json_ld
 
 logger = logging.getLogger(__name__)
@@ -59,6 +67,9 @@ class FilteredEventListView(ListView):
     def get_queryset(self):
         self.filterset = public_filterset(self.request, past=self.past)
         return self.filterset.qs
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        return super().get_paginator(PagedByKeys(queryset), *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -140,6 +151,9 @@ class EmbeddedEventListView(ListView):
     def get_queryset(self):
         self.filterset = upcoming_filterset(self.request)
         return self.filterset.qs
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        return super().get_paginator(PagedByKeys(queryset), *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
 from events.filters import ONCE_ONLY
+from events.models import PagedByKeys
 
 # Deeper pages cost the database a scan of every skipped row; no reader needs them.
 MAX_OFFSET = 10_000
@@ -14,6 +15,9 @@ class EventPagination(LimitOffsetPagination):
 
     default_limit = 20
     max_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(PagedByKeys(queryset), request, view)
 
     def get_limit(self, request):
         return self._bounded_integer(

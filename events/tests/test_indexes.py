@@ -213,6 +213,30 @@ def test_a_count_by_city_and_technology_reads_indexes_only():
 
 
 @on_postgresql
+def test_a_filtered_page_finds_its_rows_in_indexes_before_reading_them():
+    add_events(3000, days_from_now=30)
+    python = TechnologyFactory(name="Python")
+    filtered = Event.objects.public().upcoming().filter(city__iexact="natal")
+    page = plan(filtered.with_any_technology([python]).rows(0, 20), scanning_allowed=False)
+    assert "Index Only Scan using event_public_city_start_idx" in page
+
+
+@pytest.mark.parametrize("past", [False, True])
+def test_every_slice_read_keys_first_is_the_slice_of_the_list(past):
+    # Ties on the start are ordered by key: the same rows in the same order.
+    now = timezone.now()
+    for number in range(12):
+        starts_at = now + timedelta(days=(number // 3) * (-1 if past else 1) + (-1 if past else 1))
+        EventFactory(starts_at=starts_at, ends_at=None, title=f"Encontro {number}")
+    events = Event.objects.public().past() if past else Event.objects.public().upcoming()
+    whole = list(events)
+    assert len(whole) == 12
+    for start in range(14):
+        for stop in range(start, 15):
+            assert list(events.rows(start, stop)) == whole[start:stop]
+
+
+@on_postgresql
 def test_the_sitemap_s_lastmod_reads_the_latest_change_from_an_index():
     add_events(3000, days_from_now=30)
     explained = plan_of_last_query(EventSitemap().get_latest_lastmod)
