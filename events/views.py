@@ -39,7 +39,6 @@ from .menus import filter_menus
 from .models import (
     DuplicateEvent,
     Event,
-    PagedByKeys,
     RecoveryLink,
     Series,
     Technology,
@@ -69,7 +68,7 @@ class FilteredEventListView(ListView):
         return self.filterset.qs
 
     def get_paginator(self, queryset, *args, **kwargs):
-        return super().get_paginator(PagedByKeys(queryset), *args, **kwargs)
+        return super().get_paginator(self.filterset.paged(), *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -153,7 +152,7 @@ class EmbeddedEventListView(ListView):
         return self.filterset.qs
 
     def get_paginator(self, queryset, *args, **kwargs):
-        return super().get_paginator(PagedByKeys(queryset), *args, **kwargs)
+        return super().get_paginator(self.filterset.paged(), *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

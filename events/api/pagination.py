@@ -17,7 +17,11 @@ class EventPagination(LimitOffsetPagination):
     max_limit = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        return super().paginate_queryset(PagedByKeys(queryset), request, view)
+        # As the site's lists (EventFilter.paged): keys first when filters narrow the list.
+        filters = view.filterset_class.base_filters if view else {}
+        if any(request.query_params.get(name) for name in filters):
+            queryset = PagedByKeys(queryset)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request):
         return self._bounded_integer(

@@ -236,6 +236,26 @@ def test_every_slice_read_keys_first_is_the_slice_of_the_list(past):
             assert list(events.rows(start, stop)) == whole[start:stop]
 
 
+def page_query(client, url):
+    """The SQL of the query that reads the listed events' rows."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    (page,) = [
+        query["sql"] for query in queries if query["sql"].startswith('SELECT "events_event"."id"')
+    ]
+    return page
+
+
+@pytest.mark.parametrize("list_url", ["/", "/embed/", "/api/events/"])
+def test_a_filtered_list_reads_its_page_keys_first_and_the_whole_list_in_index_order(
+    client, list_url
+):
+    EventFactory(city="Natal")
+    keys_first = '"events_event"."id" IN (SELECT'
+    assert keys_first in page_query(client, f"{list_url}?city=natal")
+    assert keys_first not in page_query(client, list_url)
+
+
 @on_postgresql
 def test_the_sitemap_s_lastmod_reads_the_latest_change_from_an_index():
     add_events(3000, days_from_now=30)
