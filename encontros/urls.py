@@ -29,7 +29,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,
-        {"sitemaps": sitemaps},
+        {"sitemaps": sitemaps, "template_name": "sitemap_section.xml"},
         name="sitemap-section",
     ),
 ] + i18n_patterns(path("", include("events.urls")), prefix_default_language=False)

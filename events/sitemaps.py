@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Event
 
@@ -18,9 +20,15 @@ class EventSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        # (slug, updated_at) pairs: a section lists 10,000 of them, model
-        # instances would cost more than the rest of the work.
-        return Event.objects.public().order_by("pk").values_list("slug", "updated_at")
+        # (slug, day of the last change) pairs: a section lists 10,000 of them,
+        # model instances would cost more than the rest of the work. The
+        # database gives the day in the site's time zone, as the date filter
+        # would, for a fraction of the cost.
+        return (
+            Event.objects.public()
+            .order_by("pk")
+            .values_list("slug", TruncDate("updated_at", tzinfo=timezone.get_current_timezone()))
+        )
 
     def location(self, item):
         # One reverse() per section rather than per address. Event slugs are

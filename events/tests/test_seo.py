@@ -2,13 +2,15 @@
 links, the sitemap, robots.txt, and the headers that keep edit links private."""
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.robotparser import RobotFileParser
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events.models import Event
 from events.sitemaps import EventSitemap
@@ -233,6 +235,26 @@ def test_the_sitemap_is_an_index_of_sections_of_at_most_10000_addresses(client, 
         ]
     )
     assert f"{SITEMAP}lastmod" in {element.tag for element in ET.fromstring(index.content).iter()}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    changed_at=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    )
+)
+def test_each_address_of_the_sitemap_has_the_day_of_its_last_change_in_brasilia(client, changed_at):
+    event = EventFactory()
+    Event.objects.filter(pk=event.pk).update(updated_at=changed_at)
+
+    (section,) = [url for url in sitemap_urls(client, "/sitemap.xml") if "events" in url]
+    urlset = ET.fromstring(client.get(section).content)
+    (entry,) = urlset.iter(f"{SITEMAP}url")
+
+    assert entry.findtext(f"{SITEMAP}loc").endswith(event.get_absolute_url())
+    changed_on = changed_at.astimezone(SAO_PAULO).date()
+    assert entry.findtext(f"{SITEMAP}lastmod") == changed_on.isoformat()
+    Event.objects.all().delete()
 
 
 def test_robots_txt_keeps_crawlers_out_of_admin_edit_links_and_api(client, event):
