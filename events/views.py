@@ -36,14 +36,7 @@ from .forms import (
     ReportForm,
 )
 from .menus import filter_menus
-from .models import (
-    DuplicateEvent,
-    Event,
-    RecoveryLink,
-    Series,
-    Technology,
-    technology_slug,
-)
+from .models import DuplicateEvent, Event, RecoveryLink, Series, Technology, technology_slug
 from .structured_data import event_json_ld
 
 logger = logging.getLogger(__name__)
