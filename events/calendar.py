@@ -69,7 +69,7 @@ def _vevent(event, *, page_url):
         end=event.local_effective_end,
         location=event_location(event),
         url=one_line(page_url),
-        categories=[one_line(technology.name) for technology in event.technologies.all()] or None,
+        categories=[one_line(technology.name) for technology in event.technology_list] or None,
         status="CANCELLED" if event.is_cancelled else "CONFIRMED",
         created=event.created_at,
         last_modified=event.updated_at,

@@ -115,7 +115,7 @@ class UpcomingEventsFeed(Feed):
         return event.updated_at
 
     def item_categories(self, event):
-        return [technology.name for technology in event.technologies.all()]
+        return [technology.name for technology in event.technology_list]
 
 
 class UpcomingEventsAtomFeed(UpcomingEventsFeed):

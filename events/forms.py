@@ -246,7 +246,7 @@ class EventForm(EventTimeZoneFormMixin, forms.ModelForm):
             self.initial.pop("is_free", None)
         if self.instance.pk and not self.is_bound:
             self.initial["technology_names"] = ", ".join(
-                technology.name for technology in self.instance.technologies.all()
+                technology.name for technology in self.instance.technology_list
             )
         self.fields["currency"].required = False
         # Shown beside the label (templates/includes/_field.html); the model's

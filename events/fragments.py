@@ -41,7 +41,7 @@ def event_state(event):
         tuple(values[name] for name in STORED_FIELDS),
         tuple(
             (technology.pk, technology.name, technology.slug)
-            for technology in event.technologies.all()
+            for technology in event.technology_list
         ),
     )
 

@@ -321,8 +321,14 @@ class EventQuerySet(models.QuerySet):
         return queryset
 
     def with_technologies(self):
+        """Each event's technologies by name (Event.technology_list), read for all
+        the events at once."""
         return self.prefetch_related(
-            Prefetch("technologies", queryset=Technology.objects.order_by("name"))
+            Prefetch(
+                "technologies",
+                queryset=Technology.objects.order_by("name"),
+                to_attr="technology_list",
+            )
         )
 
     def similar_to(self, *, title, starts_at, city):
@@ -761,6 +767,14 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @cached_property
+    def technology_list(self):
+        """The event's technologies by name: as with_technologies() read them for
+        many events at once, else one query. A plain list: no manager and query
+        set made per event, as `technologies.all()` of a prefetch would (a
+        noticeable part of a page of 20)."""
+        return list(self.technologies.order_by("name"))
 
     @property
     def is_cancelled(self):

@@ -582,7 +582,7 @@ def _show_current(event, current):
     """Give the caller's copy of an event the stored values (and no stale technologies)."""
     for field in Event._meta.concrete_fields:
         setattr(event, field.attname, getattr(current, field.attname))
-    getattr(event, "_prefetched_objects_cache", {}).pop("technologies", None)
+    event.__dict__.pop("technology_list", None)
 
 
 @_atomic_retried_once_on_conflict

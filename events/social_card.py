@@ -40,7 +40,7 @@ def card_lines(event, language):
             " ".join(event.title.split()),
             format_start(event, language=language),
             f"{place} · {price}",
-            " · ".join(technology.name for technology in event.technologies.all()),
+            " · ".join(technology.name for technology in event.technology_list),
         )
 
 

@@ -63,7 +63,7 @@ def event_json_ld(event, *, page_url, image_urls=()):
     }
     if image_urls:
         data["image"] = list(image_urls)
-    technologies = [technology.name for technology in event.technologies.all()]
+    technologies = [technology.name for technology in event.technology_list]
     if technologies:
         data["keywords"] = ", ".join(technologies)
     offers = _offers(event, page_url=page_url)

@@ -98,7 +98,7 @@ class EventDetailView(DetailView):
         if sources := event.cover_sources():
             images.insert(0, self.request.build_absolute_uri(sources["jpg"][-1][0]))
         context.update(
-            technologies=self.object.technologies.all(),
+            technologies=self.object.technology_list,
             canonical_url=page_url,
             google_calendar_url=google_calendar_url(event, page_url=page_url),
             json_ld=event_json_ld(event, page_url=page_url, image_urls=images),

@@ -110,8 +110,11 @@ class TechnologiesField(serializers.Field):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
 
+    def get_attribute(self, instance):
+        return instance.technology_list
+
     def to_representation(self, technologies):
-        return [self._technology_serializer.to_representation(t) for t in technologies.all()]
+        return [self._technology_serializer.to_representation(t) for t in technologies]
 
     @cached_property
     def _technology_serializer(self):
