@@ -209,6 +209,7 @@ ALL_ANSWERED = {
 }
 
 
+@pytest.mark.own_servers
 @pytest.mark.parametrize("outage", ["stopped", "frozen"])
 def test_anonymous_writes_and_reads_work_while_redis_is_down(tmp_path, collected_static, outage):
     with throwaway_redis_server() as redis_server:

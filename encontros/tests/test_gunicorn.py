@@ -8,6 +8,8 @@ import pytest
 
 from events.tests.servers import SlowUpload, gunicorn, metric_value
 
+pytestmark = pytest.mark.own_servers
+
 REQUESTS_BY_VIEW = "django_http_requests_total_by_view_transport_method_total"
 # Long enough for an idle worker to accept a waiting connection.
 ACCEPT_PAUSE = 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from events.tests.servers import (
     Gunicorn,
@@ -30,6 +31,8 @@ from events.tests.servers import (
     throwaway_redis_server,
     wait_for,
 )
+
+pytestmark = pytest.mark.own_servers
 
 # High enough that the load itself is never refused.
 GENEROUS_LIMITS = {

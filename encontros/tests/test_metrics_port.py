@@ -24,6 +24,8 @@ from events.tests.servers import (
     throwaway_postgres,
 )
 
+pytestmark = pytest.mark.own_servers
+
 # Methods that HTTP defines: django-prometheus's label for anything else is "<invalid method>".
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS", "CONNECT", "PATCH"}
 UNNAMED_VIEW = "<unnamed view>"

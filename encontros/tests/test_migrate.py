@@ -1,5 +1,7 @@
 import subprocess
 
+import pytest
+
 from events.tests.servers import (
     BASE_DIR,
     PYTHON,
@@ -7,6 +9,8 @@ from events.tests.servers import (
     production_environment,
     throwaway_postgres,
 )
+
+pytestmark = pytest.mark.own_servers
 
 
 def test_two_replicas_migrating_at_once_both_succeed():

@@ -46,6 +46,7 @@ def test_pages_answer_a_friendly_503_never_a_traceback(client, settings, event, 
         assert "server closed the connection" not in page
 
 
+@pytest.mark.own_servers
 def test_database_outage_answers_503_then_recovers_by_itself(tmp_path, collected_static):
     with throwaway_postgres() as database:
         environment = production_environment(DATABASE_URL=database.url)
@@ -110,6 +111,7 @@ def test_a_refused_statement_is_not_reported_as_an_outage(client, event, cause, 
     assert "database busy" in caplog.text
 
 
+@pytest.mark.own_servers
 def test_a_write_waiting_for_a_lock_gets_a_busy_answer_within_its_bound(collected_static):
     with throwaway_postgres() as database:
         environment = production_environment(

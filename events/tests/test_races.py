@@ -24,6 +24,8 @@ from events.tests.servers import (
     throwaway_redis,
 )
 
+pytestmark = pytest.mark.own_servers
+
 # More workers than cores, so that requests really overlap in the database and the cache.
 WORKERS = 8
 ROUNDS = 12
