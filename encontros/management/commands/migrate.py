@@ -14,7 +14,13 @@ class Command(DjangoMigrateCommand):
         if connection.vendor != "postgresql":
             return super().handle(*args, **options)
         with connection.cursor() as cursor:
+            # The connection's bounds on statements and lock waits (settings.py)
+            # are for requests: another replica's migration may take longer.
+            cursor.execute("SET statement_timeout = 0")
+            cursor.execute("SET lock_timeout = 0")
             cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+            cursor.execute("RESET statement_timeout")
+            cursor.execute("RESET lock_timeout")
         try:
             return super().handle(*args, **options)
         finally:
