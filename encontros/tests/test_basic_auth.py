@@ -99,6 +99,7 @@ def test_without_the_variables_there_is_no_basic_auth(client, db, settings):
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.own_servers
 def test_a_homologation_server_shows_nothing_but_a_401(sqlite_site):
     environment = {
         **sqlite_site,

@@ -7,9 +7,12 @@ holds the measured runs.
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from events.tests.helpers import require_executable
+
+pytestmark = pytest.mark.own_servers
 
 
 def test_the_benchmark_runs_and_prints_its_tables(tmp_path, collected_static):

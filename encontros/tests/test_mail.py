@@ -39,6 +39,7 @@ def create_event_with_an_address(server):
     return json.loads(body)["edit_token"]
 
 
+@pytest.mark.own_servers
 def test_without_a_mail_server_production_warns_once_and_prints_no_message(sqlite_site):
     with gunicorn({**sqlite_site, "EMAIL_URL": ""}, workers=2) as server:
         token = create_event_with_an_address(server)
@@ -52,6 +53,7 @@ def test_without_a_mail_server_production_warns_once_and_prints_no_message(sqlit
     assert "Subject:" not in output
 
 
+@pytest.mark.own_servers
 def test_with_a_mail_server_production_does_not_warn(sqlite_site):
     # Nothing listens there: the server only needs a valid address to start.
     with gunicorn({**sqlite_site, "EMAIL_URL": "smtp://127.0.0.1:9"}, workers=1) as server:
