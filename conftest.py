@@ -1,3 +1,6 @@
+import time
+from types import SimpleNamespace
+
 import hypothesis
 import pytest
 
@@ -53,6 +56,17 @@ def clear_caches():
     public_cache.local_store.clear()
     fragments.store.clear()
     public_cache.local_version.forget()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_stay_put(monkeypatch):
+    # django-ratelimit counts in windows fixed to the clock (a minute for "3/m"): the
+    # few requests of a test that straddle the end of one, which a busy machine makes
+    # likely, would be counted anew. Within a test the clock of its windows stands still.
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
