@@ -150,7 +150,7 @@ class EventFilter(django_filters.FilterSet):
 
     def names_in_use(self):
         """The filters the request gives a value to (valid or not)."""
-        return {name for name in self.filters if any(self.data.getlist(name))}
+        return names_given(self.filters, self.data)
 
     def paged(self):
         """The filtered events as paginators take them. A list the filters narrow
@@ -245,6 +245,11 @@ class EventFilter(django_filters.FilterSet):
         # Visitors type "recife"; the events say "Recife".
         spelled = Event.objects.public().filter(city__iexact=city).values_list("city", flat=True)
         return spelled.first() or city
+
+
+def names_given(filters, query):
+    """The names of `filters` that the query string gives a value to."""
+    return {name for name in filters if any(query.getlist(name))}
 
 
 def public_filterset(request, *, past=False):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
-from events.filters import ONCE_ONLY
+from events.filters import ONCE_ONLY, names_given
 from events.models import PagedByKeys
 
 # Deeper pages cost the database a scan of every skipped row; no reader needs them.
@@ -18,8 +18,7 @@ class EventPagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         # As the site's lists (EventFilter.paged): keys first when filters narrow the list.
-        filters = view.filterset_class.base_filters if view else {}
-        if any(request.query_params.get(name) for name in filters):
+        if names_given(view.filterset_class.base_filters, request.query_params):
             queryset = PagedByKeys(queryset)
         return super().paginate_queryset(queryset, request, view)
 
