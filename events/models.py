@@ -323,13 +323,7 @@ class EventQuerySet(models.QuerySet):
     def with_technologies(self):
         """Each event's technologies by name (Event.technology_list), read for all
         the events at once."""
-        return self.prefetch_related(
-            Prefetch(
-                "technologies",
-                queryset=Technology.objects.order_by("name"),
-                to_attr="technology_list",
-            )
-        )
+        return self.prefetch_related(Prefetch("technologies", to_attr="technology_list"))
 
     def similar_to(self, *, title, starts_at, city):
         return self.filter(
@@ -774,7 +768,7 @@ class Event(ExportModelOperationsMixin("event"), models.Model):
         many events at once, else one query. A plain list: no manager and query
         set made per event, as `technologies.all()` of a prefetch would (a
         noticeable part of a page of 20)."""
-        return list(self.technologies.order_by("name"))
+        return list(self.technologies.all())
 
     @property
     def is_cancelled(self):
