@@ -16,25 +16,31 @@ from events.tests.servers import (
 pytestmark = pytest.mark.own_servers
 
 
+def start_migrating(environment):
+    """`manage.py migrate` in a process of its own, as a replica's start runs it."""
+    return subprocess.Popen(
+        [PYTHON, "manage.py", "migrate", "--noinput"],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def assert_no_migration_pending(environment):
+    plan = manage("showmigrations", "--plan", environment=environment).stdout
+    assert "[ ]" not in plan
+
+
 def test_two_replicas_migrating_at_once_both_succeed():
     with throwaway_postgres() as database:
         environment = production_environment(DATABASE_URL=database.url)
-        migrations = [
-            subprocess.Popen(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=BASE_DIR,
-                env=environment,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for _ in range(2)
-        ]
+        migrations = [start_migrating(environment) for _ in range(2)]
         outputs = [migration.communicate(timeout=120)[0] for migration in migrations]
 
         assert [migration.returncode for migration in migrations] == [0, 0], outputs
-        plan = manage("showmigrations", "--plan", environment=environment).stdout
-        assert "[ ]" not in plan
+        assert_no_migration_pending(environment)
 
 
 def test_a_replica_waits_for_another_s_migration_longer_than_the_database_bounds():
@@ -46,14 +52,7 @@ def test_a_replica_waits_for_another_s_migration_longer_than_the_database_bounds
         with psycopg.connect(database.url, autocommit=True) as other_replica:
             # Another replica migrating: it holds the migration lock for 4 s.
             other_replica.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
-            migration = subprocess.Popen(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=BASE_DIR,
-                env=environment,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
+            migration = start_migrating(environment)
             time.sleep(4)
             waited = migration.poll() is None
             other_replica.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
@@ -61,5 +60,4 @@ def test_a_replica_waits_for_another_s_migration_longer_than_the_database_bounds
 
         assert waited, output
         assert migration.returncode == 0, output
-        plan = manage("showmigrations", "--plan", environment=environment).stdout
-        assert "[ ]" not in plan
+        assert_no_migration_pending(environment)
