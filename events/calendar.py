@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
+from . import fragments
 from .models import LINE_BREAKS
 
 # How often subscribed calendar applications are asked to fetch the feed again.
@@ -89,22 +90,38 @@ def build_calendar(events, *, name, request, calendar_url):
         refresh_interval=REFRESH_INTERVAL,
         uid=str(uuid.uuid5(uuid.NAMESPACE_URL, calendar_url)),
         url=one_line(calendar_url),
-        subcomponents=[
-            _vevent(event, page_url=request.build_absolute_uri(event.get_absolute_url()))
-            for event in events
-        ],
     )
     calendar.add("X-WR-TIMEZONE", settings.TIME_ZONE)
     # Older clients read the refresh interval from this property.
     calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL))
+    vevents = [_kept_vevent(event, request=request) for event in events]
     # The definitions of the zones the events use, before the events, in a fixed
     # order so that every worker writes the same bytes (and ETag) for the same events.
-    calendar.subcomponents[:0] = [
-        definition
-        for zone in sorted(calendar.get_missing_tzids())
-        if (definition := time_zone_definition(zone))
+    zones = sorted({zone for _vevent_text, event_zones in vevents for zone in event_zones})
+    calendar.subcomponents = [
+        definition for zone in zones if (definition := time_zone_definition(zone))
     ]
-    return calendar.to_ical()
+    document = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return document.removesuffix(end) + b"".join(text for text, _zones in vevents) + end
+
+
+def _kept_vevent(event, *, request):
+    """The event's VEVENT as iCalendar text, and the zones it needs defined.
+
+    Serialising a VEVENT is most of a calendar's cost, so each is kept by the
+    state of its event (events.fragments): a feed of many events is rebuilt from
+    the VEVENTs of the events that did not change. DTSTAMP says when the text was
+    made, as it does for a whole feed that the public cache keeps.
+    """
+
+    def make():
+        page_url = request.build_absolute_uri(event.get_absolute_url())
+        vevent = _vevent(event, page_url=page_url)
+        zones = icalendar.Calendar.new(subcomponents=[vevent]).get_missing_tzids()
+        return vevent.to_ical(), tuple(sorted(zones))
+
+    return fragments.kept_for_event("ics-vevent", event, make, request.scheme, request.get_host())
 
 
 @lru_cache(maxsize=64)

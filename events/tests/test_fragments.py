@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from events import fragments, services
+from events import calendar, fragments, services
 from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
@@ -168,3 +168,36 @@ def test_each_site_address_has_its_own_representations(python_event, settings):
     assert APIClient().get(detail).json()["page_url"].startswith("http://testserver/")
     other = APIClient().get(detail, HTTP_HOST="encontros.example").json()
     assert other["page_url"].startswith("http://encontros.example/")
+
+
+CALENDAR = reverse("events:calendar")
+
+
+def test_a_second_calendar_miss_reuses_the_vevents_of_unchanged_events(python_event):
+    EventFactory.create_batch(3)
+    with mock.patch.object(calendar, "_vevent", wraps=calendar._vevent) as serialise:
+        first = page(CALENDAR)
+        assert serialise.call_count == 4
+        assert page(CALENDAR).count("BEGIN:VEVENT") == 4
+        assert serialise.call_count == 4
+    assert first.count("BEGIN:VTIMEZONE") == 1
+
+
+def test_the_calendar_shows_every_change_to_an_event_at_once(python_event):
+    page(CALENDAR)
+    services.event_update(
+        event=python_event,
+        changes={"title": "Python Pernambuco", "time_zone": "America/Manaus"},
+        channel=services.Channel.ADMIN,
+    )
+    changed = page(CALENDAR)
+    assert "SUMMARY:Python Pernambuco" in changed
+    assert "TZID:America/Manaus" in changed
+
+
+def test_each_site_address_has_its_own_vevents(python_event, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "encontros.example"]
+    assert "URL:http://testserver/" in page(CALENDAR)
+    other = Client().get(CALENDAR, HTTP_HOST="encontros.example").content.decode()
+    assert "URL:http://encontros.example/" in other
+    assert "testserver" not in other
