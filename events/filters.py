@@ -6,7 +6,6 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db import models
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -21,6 +20,44 @@ from .models import SINGLE_LINE_TEXT, Event, PagedByKeys, Technology
 ONCE_ONLY = _("Give this parameter once.")
 # The filters that take several values (any of them matches).
 REPEATABLE = {"technology"}
+
+
+class TechnologySlugsField(forms.MultipleChoiceField):
+    """Technology slugs, as many as given. Which of them name a public technology
+    is for FilterForm to say, with the technologies EventFilter read."""
+
+    def valid_value(self, value):
+        return True
+
+
+class TechnologyFilter(django_filters.MultipleChoiceFilter):
+    field_class = TechnologySlugsField
+
+
+class FilterForm(forms.Form):
+    """EventFilter's form: the chosen technologies are checked against those that
+    EventFilter read, not read once more."""
+
+    # {slug: public technology} of the technologies the request named, set on
+    # each form by EventFilter.
+    technologies = {}
+
+    def clean_technology(self):
+        slugs = self.cleaned_data["technology"]
+        for slug in slugs:
+            if slug not in self.technologies:
+                raise forms.ValidationError(
+                    forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": slug},
+                )
+        # In the order the technologies were read (by name), as the filter's
+        # descriptions list them.
+        return [technology for slug, technology in self.technologies.items() if slug in slugs]
+
+
+class SiteFilterForm(FilterForm, SiteForm):
+    pass
 
 
 class EventFilter(django_filters.FilterSet):
@@ -38,12 +75,9 @@ class EventFilter(django_filters.FilterSet):
         max_length=100,
         validators=SINGLE_LINE_TEXT,
     )
-    technology = django_filters.ModelMultipleChoiceFilter(
+    technology = TechnologyFilter(
         field_name="technologies__slug",
-        to_field_name="slug",
         method="filter_technology",
-        # Technologies of pending events only are nobody's business yet.
-        queryset=Technology.objects.public(),
         label=_("Technology"),
         help_text=_("Technology slug; repeat the parameter for several (any of them matches)."),
     )
@@ -71,7 +105,7 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        form = SiteForm
+        form = SiteFilterForm
         fields = [
             "search",
             "city",
@@ -100,14 +134,21 @@ class EventFilter(django_filters.FilterSet):
                         data.pop(name, None)
             # The list's "any technology" option sends `technology=`: it means no filter.
             slugs = [slug for slug in data.getlist("technology") if slug]
-            # Former slugs of renamed technologies mean the technology.
-            technologies = Technology.objects.by_slugs(slugs)
+            # Former slugs of renamed technologies mean the technology. Technologies
+            # of pending events only are nobody's business yet. (Their QuerySet is
+            # worth building only for a request that names some.)
+            technologies = Technology.objects.public().by_slugs(slugs) if slugs else {}
             if lenient:
                 label = self.base_filters["technology"].label
                 self.ignored += [(label, slug) for slug in slugs if slug not in technologies]
                 slugs = [slug for slug in slugs if slug in technologies]
             current = [technologies[slug].slug if slug in technologies else slug for slug in slugs]
             data.setlist("technology", list(dict.fromkeys(current)))
+            self._technologies = {
+                technology.slug: technology for technology in technologies.values()
+            }
+        else:
+            self._technologies = {}
         super().__init__(data, *args, **kwargs)
         if lenient and data is not None and not self.is_valid():
             for name in self.form.errors:
@@ -116,6 +157,12 @@ class EventFilter(django_filters.FilterSet):
                 self.data.pop(name)
             del self._form
             self.form.is_valid()
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            super().form.technologies = self._technologies
+        return self._form
 
     def is_valid(self):
         """A filter of one value given more than once is invalid whatever the order of
@@ -135,18 +182,13 @@ class EventFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
-    def filter_technology(self, queryset, name, value):
-        technologies = self.chosen_technologies
-        return queryset.with_any_technology(technologies) if technologies else queryset
+    def filter_technology(self, queryset, name, technologies):
+        return queryset.with_any_technology(technologies)
 
-    @cached_property
+    @property
     def chosen_technologies(self):
-        """The valid technologies the request chose, read once. None chosen is an
-        empty QuerySet, which asking would compile: a few milliseconds of a miss."""
-        value = self.form.cleaned_data.get("technology")
-        if isinstance(value, models.QuerySet) and value.query.is_empty():
-            return []
-        return list(value or [])
+        """The valid technologies the request chose, read once (see __init__)."""
+        return self.form.cleaned_data.get("technology") or []
 
     def names_in_use(self):
         """The filters the request gives a value to (valid or not)."""

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import services
+from events.api.filters import EventApiFilter
 from events.filters import EventFilter
 from events.models import Event, Technology
 
@@ -126,6 +127,64 @@ def test_the_api_follows_renamed_technologies(client):
     response = client.get(reverse("api:event-list"), {"technology": "js"})
 
     assert [item["slug"] for item in response.json()["results"]] == [event.slug]
+
+
+def public_upcoming_filterset(query, **kwargs):
+    events = Event.objects.public().upcoming()
+    return EventFilter(QueryDict(query), queryset=events, lenient=True, **kwargs)
+
+
+def test_the_chosen_technologies_are_read_once(django_assert_num_queries):
+    python = TechnologyFactory(name="Python", slug="python")
+    EventFactory(technologies=[python])
+
+    with django_assert_num_queries(1):
+        filterset = public_upcoming_filterset("technology=python")
+        assert filterset.is_valid()
+        assert filterset.chosen_technologies == [python]
+        assert filterset.describe() == ["Python"]
+
+
+def test_the_api_reads_the_chosen_technologies_once(django_assert_num_queries):
+    python = TechnologyFactory(name="Python", slug="python")
+    EventFactory(technologies=[python])
+
+    with django_assert_num_queries(1):
+        filterset = EventApiFilter(QueryDict("technology=python"), queryset=Event.objects.all())
+        assert filterset.is_valid()
+        assert filterset.chosen_technologies == [python]
+
+
+def test_a_technology_of_pending_events_only_is_ignored_and_the_public_one_kept(client):
+    python = TechnologyFactory(name="Python", slug="python")
+    with_python = EventFactory(technologies=[python])
+    EventFactory(technologies=[TechnologyFactory(name="Hidden", slug="hidden")], status="pending")
+
+    response = client.get(reverse("events:list"), {"technology": ["python", "hidden"]})
+
+    assert list(response.context["event_list"]) == [with_python]
+    assert response.context["filterset"].ignored == [("Technology", "hidden")]
+
+
+def test_a_renamed_technology_of_pending_events_only_is_unknown(client):
+    hidden = TechnologyFactory(name="JS", slug="js")
+    EventFactory(technologies=[hidden], status="pending")
+    hidden.name = "JavaScript"
+    services.technology_save(technology=hidden)
+
+    assert Technology.objects.by_slugs(["js"]) == {"js": hidden}
+    assert Technology.objects.public().by_slugs(["js"]) == {}
+    response = client.get(reverse("api:event-list"), {"technology": "js"})
+    assert response.status_code == 400
+
+
+def test_the_chosen_technologies_are_described_by_name_whatever_their_order(client):
+    for name in ["Rust", "Go", "Python"]:
+        EventFactory(technologies=[TechnologyFactory(name=name, slug=name.lower())])
+
+    filterset = public_upcoming_filterset("technology=rust&technology=python&technology=go")
+
+    assert filterset.describe() == ["Go", "Python", "Rust"]
 
 
 QUERY_NAMES = st.sampled_from([*BLANK_FORM, "page", "utm_source"])
