@@ -1,6 +1,8 @@
 """The filters of the event lists, shared by the pages, the feeds and the API,
 so one query string means the same everywhere."""
 
+import copy
+import functools
 from datetime import timedelta
 
 import django_filters
@@ -20,6 +22,36 @@ from .models import SINGLE_LINE_TEXT, Event, PagedByKeys, Technology
 ONCE_ONLY = _("Give this parameter once.")
 # The filters that take several values (any of them matches).
 REPEATABLE = {"technology"}
+
+
+class FiltersBoundPerRequest(dict):
+    """A FilterSet's base_filters. FilterSet.__init__ deep-copies them for each
+    request (querysets and choices included) only to give each filter its FilterSet
+    (`parent`, on which its method is looked up) and `model`. A shallow copy of each
+    is enough: what a request sets on its filters goes into the copy's own
+    attributes, and none of them changes what the copies share (`extra`, the field
+    of the form class, see EventFilter.shared_form_class)."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_to_bind(filter_) for name, filter_ in self.items()}
+
+
+def _copy_to_bind(filter_):
+    copied = copy.copy(filter_)
+    if filter_.method is not None:
+        # The copy's FilterMethod would still look the method up on the original
+        # filter's parent (none): setting the method again makes the copy its own.
+        copied.method = filter_.method
+    return copied
+
+
+class SharedFields(dict):
+    """The fields of a form class that no form changes: BaseForm.__init__
+    deep-copies base_fields (widgets, choices) into every form, so that one may
+    change its own; the filter forms change none of theirs, and share them."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class TechnologySlugsField(forms.MultipleChoiceField):
@@ -157,6 +189,23 @@ class EventFilter(django_filters.FilterSet):
                 self.data.pop(name)
             del self._form
             self.form.is_valid()
+
+    @classmethod
+    def get_filters(cls):
+        return FiltersBoundPerRequest(super().get_filters())
+
+    def get_form_class(self):
+        return self.shared_form_class()
+
+    @classmethod
+    @functools.cache
+    def shared_form_class(cls):
+        """The form class of this FilterSet class, built once: django-filter builds
+        one for each request (get_form_class), with new fields."""
+        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+        form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        form_class.base_fields = SharedFields(form_class.base_fields)
+        return form_class
 
     @property
     def form(self):

@@ -187,6 +187,42 @@ def test_the_chosen_technologies_are_described_by_name_whatever_their_order(clie
     assert filterset.describe() == ["Go", "Python", "Rust"]
 
 
+def test_the_form_class_is_built_once_per_filterset_class():
+    site = [public_upcoming_filterset(query).form for query in ("", "city=recife")]
+    api = [EventApiFilter(QueryDict(query)).form for query in ("", "past=true")]
+
+    assert type(site[0]) is type(site[1])
+    assert type(api[0]) is type(api[1])
+    assert type(site[0]) is not type(api[0])
+    assert "past" in api[0].fields and "past" not in site[0].fields
+
+
+def test_each_filterset_filters_with_its_own_values():
+    python, rust = (TechnologyFactory(name=name, slug=name.lower()) for name in ["Python", "Rust"])
+    alpha = EventFactory(title="Alpha", technologies=[python])
+    beta = EventFactory(title="Beta", technologies=[rust])
+
+    first = public_upcoming_filterset("search=alpha&technology=python")
+    second = public_upcoming_filterset("search=beta&technology=rust")
+    unknown = EventApiFilter(QueryDict("technology=go"))
+
+    # Each filter calls the methods of its own FilterSet, with its own values.
+    assert first.filters["search"].parent is first
+    assert list(first.qs) == [alpha]
+    assert list(second.qs) == [beta]
+    # Technologies read for one request are no valid choice for another.
+    assert not unknown.is_valid()
+    assert list(unknown.errors) == ["technology"]
+
+
+def test_a_date_shown_as_text_in_one_form_leaves_the_date_input_of_the_others():
+    refused = EventFilter(QueryDict("starts_after=notadate")).form["starts_after"]
+
+    # A browser would drop a value its date input refuses: it is given back as text.
+    assert 'type="text"' in str(refused)
+    assert 'type="date"' in str(EventFilter(QueryDict("")).form["starts_after"])
+
+
 QUERY_NAMES = st.sampled_from([*BLANK_FORM, "page", "utm_source"])
 QUERY_VALUES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 
