@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
+from .menus import filter_menus
 from .models import SINGLE_LINE_TEXT, Event, PagedByKeys, Technology
 
 ONCE_ONLY = _("Give this parameter once.")
@@ -260,8 +261,8 @@ class EventFilter(django_filters.FilterSet):
     def active_filters(self):
         """The valid active filters, each as (parameter, value, description), e.g.
         ("technology", "python", "Python"): described once for the feeds' titles,
-        the list's heading and its removable chips (the city's spelling is a
-        query). `value` is None for a parameter that takes one value."""
+        the list's heading and its removable chips. `value` is None for a parameter
+        that takes one value."""
         data = self.form.cleaned_data
         active = [
             ("technology", technology.slug, technology.name)
@@ -331,9 +332,18 @@ class EventFilter(django_filters.FilterSet):
             links.append((label, urlencode(pairs + list(values.items())), applied))
         return links
 
-    @staticmethod
-    def _city_name(city):
-        # Visitors type "recife"; the events say "Recife".
+    @cached_property
+    def menus(self):
+        """The city and technology menus of the list pages (events.menus), once."""
+        return filter_menus()
+
+    def _city_name(self, city):
+        """Visitors type "recife"; the events say "Recife": the spelling of the city
+        menu, else of the events (a city the kept menu does not have yet)."""
+        key = city.lower()
+        for row in self.menus["cities"]:
+            if row["key"] == key:
+                return row["name"]
         spelled = Event.objects.public().filter(city__iexact=city).values_list("city", flat=True)
         return spelled.first() or city
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from events import services
 from events.api.filters import EventApiFilter
 from events.filters import EventFilter
+from events.menus import MENUS_KEY, filter_menus
 from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
@@ -185,6 +187,37 @@ def test_the_chosen_technologies_are_described_by_name_whatever_their_order(clie
     filterset = public_upcoming_filterset("technology=rust&technology=python&technology=go")
 
     assert filterset.describe() == ["Go", "Python", "Rust"]
+
+
+def test_the_city_is_spelled_as_the_menu_spells_it_without_a_query(django_assert_num_queries):
+    EventFactory(city="Recife")
+    filter_menus()
+
+    with django_assert_num_queries(0):
+        assert public_upcoming_filterset("city=recife").describe() == ["Recife"]
+
+
+def test_a_city_the_menu_does_not_have_yet_is_spelled_as_its_events_spell_it():
+    filter_menus()
+    # Added without a service: the kept menus do not know it.
+    EventFactory(city="Natal")
+
+    assert public_upcoming_filterset("city=NATAL").describe() == ["Natal"]
+    assert public_upcoming_filterset("city=Nowhere").describe() == ["Nowhere"]
+
+
+def test_the_list_reads_the_kept_menus_once_for_its_form_and_its_heading(client, monkeypatch):
+    EventFactory(city="Recife")
+    filter_menus()
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or get(key, *args))
+
+    response = client.get(reverse("events:list"), {"city": "recife"})
+
+    assert response.context["filters_summary"] == "Recife"
+    assert [city["name"] for city in response.context["cities"]] == ["Recife"]
+    assert reads.count(MENUS_KEY) == 1
 
 
 def test_the_form_class_is_built_once_per_filterset_class():
