@@ -1,12 +1,13 @@
 """The filters of the event lists, shared by the pages, the feeds and the API,
 so one query string means the same everywhere."""
 
+import copy
+import functools
 from datetime import timedelta
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db import models
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -16,11 +17,80 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
+from .menus import filter_menus
 from .models import SINGLE_LINE_TEXT, Event, PagedByKeys, Technology
 
 ONCE_ONLY = _("Give this parameter once.")
 # The filters that take several values (any of them matches).
 REPEATABLE = {"technology"}
+
+
+class FiltersBoundPerRequest(dict):
+    """A FilterSet's base_filters. FilterSet.__init__ deep-copies them for each
+    request (querysets and choices included) only to give each filter its FilterSet
+    (`parent`, on which its method is looked up) and `model`. A shallow copy of each
+    is enough: what a request sets on its filters goes into the copy's own
+    attributes, and none of them changes what the copies share (`extra`, the field
+    of the form class, see EventFilter.shared_form_class)."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_to_bind(filter_) for name, filter_ in self.items()}
+
+
+def _copy_to_bind(filter_):
+    copied = copy.copy(filter_)
+    if filter_.method is not None:
+        # The copy's FilterMethod would still look the method up on the original
+        # filter's parent (none): setting the method again makes the copy its own.
+        copied.method = filter_.method
+    return copied
+
+
+class SharedFields(dict):
+    """The fields of a form class that no form changes: BaseForm.__init__
+    deep-copies base_fields (widgets, choices) into every form, so that one may
+    change its own; the filter forms change none of theirs, and share them."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class TechnologySlugsField(forms.MultipleChoiceField):
+    """Technology slugs, as many as given. Which of them name a public technology
+    is for FilterForm to say, with the technologies EventFilter read."""
+
+    def valid_value(self, value):
+        return True
+
+
+class TechnologyFilter(django_filters.MultipleChoiceFilter):
+    field_class = TechnologySlugsField
+
+
+class FilterForm(forms.Form):
+    """EventFilter's form: the chosen technologies are checked against those that
+    EventFilter read, not read once more."""
+
+    # {slug: public technology} of the technologies the request named, set on
+    # each form by EventFilter.
+    technologies = {}
+
+    def clean_technology(self):
+        slugs = self.cleaned_data["technology"]
+        for slug in slugs:
+            if slug not in self.technologies:
+                raise forms.ValidationError(
+                    forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": slug},
+                )
+        # In the order the technologies were read (by name), as the filter's
+        # descriptions list them.
+        return [technology for slug, technology in self.technologies.items() if slug in slugs]
+
+
+class SiteFilterForm(FilterForm, SiteForm):
+    pass
 
 
 class EventFilter(django_filters.FilterSet):
@@ -38,12 +108,9 @@ class EventFilter(django_filters.FilterSet):
         max_length=100,
         validators=SINGLE_LINE_TEXT,
     )
-    technology = django_filters.ModelMultipleChoiceFilter(
+    technology = TechnologyFilter(
         field_name="technologies__slug",
-        to_field_name="slug",
         method="filter_technology",
-        # Technologies of pending events only are nobody's business yet.
-        queryset=Technology.objects.public(),
         label=_("Technology"),
         help_text=_("Technology slug; repeat the parameter for several (any of them matches)."),
     )
@@ -71,7 +138,7 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        form = SiteForm
+        form = SiteFilterForm
         fields = [
             "search",
             "city",
@@ -100,14 +167,21 @@ class EventFilter(django_filters.FilterSet):
                         data.pop(name, None)
             # The list's "any technology" option sends `technology=`: it means no filter.
             slugs = [slug for slug in data.getlist("technology") if slug]
-            # Former slugs of renamed technologies mean the technology.
-            technologies = Technology.objects.by_slugs(slugs)
+            # Former slugs of renamed technologies mean the technology. Technologies
+            # of pending events only are nobody's business yet. (Their QuerySet is
+            # worth building only for a request that names some.)
+            technologies = Technology.objects.public().by_slugs(slugs) if slugs else {}
             if lenient:
                 label = self.base_filters["technology"].label
                 self.ignored += [(label, slug) for slug in slugs if slug not in technologies]
                 slugs = [slug for slug in slugs if slug in technologies]
             current = [technologies[slug].slug if slug in technologies else slug for slug in slugs]
             data.setlist("technology", list(dict.fromkeys(current)))
+            self._technologies = {
+                technology.slug: technology for technology in technologies.values()
+            }
+        else:
+            self._technologies = {}
         super().__init__(data, *args, **kwargs)
         if lenient and data is not None and not self.is_valid():
             for name in self.form.errors:
@@ -116,6 +190,29 @@ class EventFilter(django_filters.FilterSet):
                 self.data.pop(name)
             del self._form
             self.form.is_valid()
+
+    @classmethod
+    def get_filters(cls):
+        return FiltersBoundPerRequest(super().get_filters())
+
+    def get_form_class(self):
+        return self.shared_form_class()
+
+    @classmethod
+    @functools.cache
+    def shared_form_class(cls):
+        """The form class of this FilterSet class, built once: django-filter builds
+        one for each request (get_form_class), with new fields."""
+        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+        form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        form_class.base_fields = SharedFields(form_class.base_fields)
+        return form_class
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            super().form.technologies = self._technologies
+        return self._form
 
     def is_valid(self):
         """A filter of one value given more than once is invalid whatever the order of
@@ -135,18 +232,13 @@ class EventFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
-    def filter_technology(self, queryset, name, value):
-        technologies = self.chosen_technologies
-        return queryset.with_any_technology(technologies) if technologies else queryset
+    def filter_technology(self, queryset, name, technologies):
+        return queryset.with_any_technology(technologies)
 
-    @cached_property
+    @property
     def chosen_technologies(self):
-        """The valid technologies the request chose, read once. None chosen is an
-        empty QuerySet, which asking would compile: a few milliseconds of a miss."""
-        value = self.form.cleaned_data.get("technology")
-        if isinstance(value, models.QuerySet) and value.query.is_empty():
-            return []
-        return list(value or [])
+        """The valid technologies the request chose, read once (see __init__)."""
+        return self.form.cleaned_data.get("technology") or []
 
     def names_in_use(self):
         """The filters the request gives a value to (valid or not)."""
@@ -169,8 +261,8 @@ class EventFilter(django_filters.FilterSet):
     def active_filters(self):
         """The valid active filters, each as (parameter, value, description), e.g.
         ("technology", "python", "Python"): described once for the feeds' titles,
-        the list's heading and its removable chips (the city's spelling is a
-        query). `value` is None for a parameter that takes one value."""
+        the list's heading and its removable chips. `value` is None for a parameter
+        that takes one value."""
         data = self.form.cleaned_data
         active = [
             ("technology", technology.slug, technology.name)
@@ -240,9 +332,18 @@ class EventFilter(django_filters.FilterSet):
             links.append((label, urlencode(pairs + list(values.items())), applied))
         return links
 
-    @staticmethod
-    def _city_name(city):
-        # Visitors type "recife"; the events say "Recife".
+    @cached_property
+    def menus(self):
+        """The city and technology menus of the list pages (events.menus), once."""
+        return filter_menus()
+
+    def _city_name(self, city):
+        """Visitors type "recife"; the events say "Recife": the spelling of the city
+        menu, else of the events (a city the kept menu does not have yet)."""
+        key = city.lower()
+        for row in self.menus["cities"]:
+            if row["key"] == key:
+                return row["name"]
         spelled = Event.objects.public().filter(city__iexact=city).values_list("city", flat=True)
         return spelled.first() or city
 

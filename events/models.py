@@ -174,11 +174,14 @@ class TechnologyQuerySet(models.QuerySet):
 
     def by_slugs(self, slugs):
         """{slug: technology} for the given slugs that are, or were before a rename,
-        a technology's; a current slug wins over a former one."""
+        the slug of a technology of this QuerySet (`Technology.objects.public()`:
+        public ones only); a current slug wins over a former one."""
         if not slugs:
             return {}
         found = {technology.slug: technology for technology in self.filter(slug__in=slugs)}
-        former = FormerTechnologySlug.objects.filter(slug__in=set(slugs) - set(found))
+        former = FormerTechnologySlug.objects.filter(
+            slug__in=set(slugs) - set(found), technology__in=self
+        )
         for former_slug in former.select_related("technology"):
             found[former_slug.slug] = former_slug.technology
         return found

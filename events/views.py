@@ -35,7 +35,6 @@ from .forms import (
     RecoveryRequestForm,
     ReportForm,
 )
-from .menus import filter_menus
 from .models import DuplicateEvent, Event, RecoveryLink, Series, Technology, technology_slug
 from .structured_data import event_json_ld
 
@@ -72,7 +71,7 @@ class FilteredEventListView(ListView):
             filters_summary=" · ".join(self.filterset.describe()),
             removable_filters=self.filterset.removable_filters(),
             shortcuts=[] if self.past else self.filterset.shortcuts(timezone.localdate()),
-            **filter_menus(),
+            **self.filterset.menus,
             canonical_url=self._canonical_url(context["page_obj"]),
         )
         if not self.past:

@@ -1,12 +1,11 @@
 import copy
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
-from events.filters import EventFilter
+from events.filters import EventFilter, FilterForm
 from events.models import Event
 
 TRUE_OR_FALSE = ["true", "false"]
@@ -72,7 +71,7 @@ class EventApiFilter(EventFilter):
     )
 
     class Meta(EventFilter.Meta):
-        form = forms.Form
+        form = FilterForm
         fields = [*EventFilter.Meta.fields, "past", "status", "ordering"]
 
     def filter_queryset(self, queryset):

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -10,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import services
+from events.api.filters import EventApiFilter
 from events.filters import EventFilter
+from events.menus import MENUS_KEY, filter_menus
 from events.models import Event, Technology
 
 from .factories import EventFactory, TechnologyFactory
@@ -126,6 +129,131 @@ def test_the_api_follows_renamed_technologies(client):
     response = client.get(reverse("api:event-list"), {"technology": "js"})
 
     assert [item["slug"] for item in response.json()["results"]] == [event.slug]
+
+
+def public_upcoming_filterset(query, **kwargs):
+    events = Event.objects.public().upcoming()
+    return EventFilter(QueryDict(query), queryset=events, lenient=True, **kwargs)
+
+
+def test_the_chosen_technologies_are_read_once(django_assert_num_queries):
+    python = TechnologyFactory(name="Python", slug="python")
+    EventFactory(technologies=[python])
+
+    with django_assert_num_queries(1):
+        filterset = public_upcoming_filterset("technology=python")
+        assert filterset.is_valid()
+        assert filterset.chosen_technologies == [python]
+        assert filterset.describe() == ["Python"]
+
+
+def test_the_api_reads_the_chosen_technologies_once(django_assert_num_queries):
+    python = TechnologyFactory(name="Python", slug="python")
+    EventFactory(technologies=[python])
+
+    with django_assert_num_queries(1):
+        filterset = EventApiFilter(QueryDict("technology=python"), queryset=Event.objects.all())
+        assert filterset.is_valid()
+        assert filterset.chosen_technologies == [python]
+
+
+def test_a_technology_of_pending_events_only_is_ignored_and_the_public_one_kept(client):
+    python = TechnologyFactory(name="Python", slug="python")
+    with_python = EventFactory(technologies=[python])
+    EventFactory(technologies=[TechnologyFactory(name="Hidden", slug="hidden")], status="pending")
+
+    response = client.get(reverse("events:list"), {"technology": ["python", "hidden"]})
+
+    assert list(response.context["event_list"]) == [with_python]
+    assert response.context["filterset"].ignored == [("Technology", "hidden")]
+
+
+def test_a_renamed_technology_of_pending_events_only_is_unknown(client):
+    hidden = TechnologyFactory(name="JS", slug="js")
+    EventFactory(technologies=[hidden], status="pending")
+    hidden.name = "JavaScript"
+    services.technology_save(technology=hidden)
+
+    assert Technology.objects.by_slugs(["js"]) == {"js": hidden}
+    assert Technology.objects.public().by_slugs(["js"]) == {}
+    response = client.get(reverse("api:event-list"), {"technology": "js"})
+    assert response.status_code == 400
+
+
+def test_the_chosen_technologies_are_described_by_name_whatever_their_order(client):
+    for name in ["Rust", "Go", "Python"]:
+        EventFactory(technologies=[TechnologyFactory(name=name, slug=name.lower())])
+
+    filterset = public_upcoming_filterset("technology=rust&technology=python&technology=go")
+
+    assert filterset.describe() == ["Go", "Python", "Rust"]
+
+
+def test_the_city_is_spelled_as_the_menu_spells_it_without_a_query(django_assert_num_queries):
+    EventFactory(city="Recife")
+    filter_menus()
+
+    with django_assert_num_queries(0):
+        assert public_upcoming_filterset("city=recife").describe() == ["Recife"]
+
+
+def test_a_city_the_menu_does_not_have_yet_is_spelled_as_its_events_spell_it():
+    filter_menus()
+    # Added without a service: the kept menus do not know it.
+    EventFactory(city="Natal")
+
+    assert public_upcoming_filterset("city=NATAL").describe() == ["Natal"]
+    assert public_upcoming_filterset("city=Nowhere").describe() == ["Nowhere"]
+
+
+def test_the_list_reads_the_kept_menus_once_for_its_form_and_its_heading(client, monkeypatch):
+    EventFactory(city="Recife")
+    filter_menus()
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or get(key, *args))
+
+    response = client.get(reverse("events:list"), {"city": "recife"})
+
+    assert response.context["filters_summary"] == "Recife"
+    assert [city["name"] for city in response.context["cities"]] == ["Recife"]
+    assert reads.count(MENUS_KEY) == 1
+
+
+def test_the_form_class_is_built_once_per_filterset_class():
+    site = [public_upcoming_filterset(query).form for query in ("", "city=recife")]
+    api = [EventApiFilter(QueryDict(query)).form for query in ("", "past=true")]
+
+    assert type(site[0]) is type(site[1])
+    assert type(api[0]) is type(api[1])
+    assert type(site[0]) is not type(api[0])
+    assert "past" in api[0].fields and "past" not in site[0].fields
+
+
+def test_each_filterset_filters_with_its_own_values():
+    python, rust = (TechnologyFactory(name=name, slug=name.lower()) for name in ["Python", "Rust"])
+    alpha = EventFactory(title="Alpha", technologies=[python])
+    beta = EventFactory(title="Beta", technologies=[rust])
+
+    first = public_upcoming_filterset("search=alpha&technology=python")
+    second = public_upcoming_filterset("search=beta&technology=rust")
+    unknown = EventApiFilter(QueryDict("technology=go"))
+
+    # Each filter calls the methods of its own FilterSet, with its own values.
+    assert first.filters["search"].parent is first
+    assert list(first.qs) == [alpha]
+    assert list(second.qs) == [beta]
+    # Technologies read for one request are no valid choice for another.
+    assert not unknown.is_valid()
+    assert list(unknown.errors) == ["technology"]
+
+
+def test_a_date_shown_as_text_in_one_form_leaves_the_date_input_of_the_others():
+    refused = EventFilter(QueryDict("starts_after=notadate")).form["starts_after"]
+
+    # A browser would drop a value its date input refuses: it is given back as text.
+    assert 'type="text"' in str(refused)
+    assert 'type="date"' in str(EventFilter(QueryDict("")).form["starts_after"])
 
 
 QUERY_NAMES = st.sampled_from([*BLANK_FORM, "page", "utm_source"])

@@ -189,6 +189,35 @@ def test_malformed_query_values_answer_400_naming_the_parameter(api_client, para
     assert parameter in body["message"]
 
 
+def test_an_unknown_technology_is_refused_as_any_invalid_choice_in_the_order_of_the_filters(
+    api_client,
+):
+    EventFactory(technologies=[TechnologyFactory(name="Python", slug="python")])
+
+    response = api_client.get(
+        f"{LIST_URL}?mode=underwater&technology=python&technology=gone&technology=other",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Invalid input in: technology, mode.",
+        "errors": {
+            "technology": ["Select a valid choice. gone is not one of the available choices."],
+            "mode": ["Select a valid choice. underwater is not one of the available choices."],
+        },
+    }
+
+
+def test_a_technology_of_pending_events_only_is_refused(api_client):
+    EventFactory(technologies=[TechnologyFactory(name="Hidden", slug="hidden")], status="pending")
+
+    response = api_client.get(LIST_URL, {"technology": "hidden"})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["technology"]
+
+
 def test_unknown_query_parameters_are_ignored(api_client):
     EventFactory(title="Shown")
 
