@@ -7,9 +7,11 @@ from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import BadRequest, DisallowedHost, MiddlewareNotUsed
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -54,7 +56,7 @@ class BasicAuthMiddleware:
     """
 
     def __init__(self, get_response):
-        if not (settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD):
+        if not self.is_configured():
             raise MiddlewareNotUsed
         self.get_response = get_response
         self.expected = f"{settings.BASIC_AUTH_USERNAME}:{settings.BASIC_AUTH_PASSWORD}".encode()
@@ -67,6 +69,10 @@ class BasicAuthMiddleware:
         )
         response["WWW-Authenticate"] = 'Basic realm="restricted", charset="UTF-8"'
         return response
+
+    @staticmethod
+    def is_configured():
+        return bool(settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD)
 
     def has_credentials(self, request):
         scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
@@ -187,6 +193,29 @@ class PublicReadCorsMiddleware(CorsMiddleware):
         return request.method in SAFE_METHODS and super().is_enabled(request)
 
 
+class PublicCacheHits:
+    """WSGI middleware in front of Django's application (encontros/wsgi.py) that
+    answers the hits in this process's memory at once: Django's request handling
+    and middleware would cost more than the rest of such a hit. Every other
+    request, a hit in the shared cache included, goes on to Django, where
+    PublicCacheMiddleware serves, renders and stores it under the same rules.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        # A copy: WSGIRequest rewrites PATH_INFO, which Django decodes again on a miss.
+        request = WSGIRequest(environ.copy())
+        key = is_anonymous_read(request) and PublicCacheMiddleware.key(request)
+        entry = key and public_cache.lookup(key, shared=False)
+        if not entry:
+            return self.application(environ, start_response)
+        answer = answer_hit(request, key, entry)
+        start_response(f"{answer.status} {answer.reason}", answer.headers)
+        return [answer.body]
+
+
 class PublicCacheMiddleware:
     """Serve anonymous reads of public pages, feeds and the API from the public
     cache (encontros/public_cache.py), compressed, with validators and 304s.
@@ -201,6 +230,10 @@ class PublicCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # SecurityMiddleware, above this one, adds its headers to every answer on
+        # the way out. Stored answers hold them already, for the hits that
+        # PublicCacheHits answers before Django.
+        self.security = SecurityMiddleware(get_response)
 
     def __call__(self, request):
         if not is_anonymous_read(request):
@@ -214,6 +247,7 @@ class PublicCacheMiddleware:
         response = self.get_response(request)
         if not is_public_answer(request, response):
             return response
+        self.security.process_response(request, response)
         encoding = preferred_encoding(request)
         entry = public_cache.entry_from_response(response, encoding=encoding)
         if request.method == "GET" and public_cache.is_versioned(key):
@@ -291,6 +325,9 @@ def is_anonymous_read(request):
         and "HTTP_X_EDIT_TOKEN" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
+        # Behind basic auth no read is anonymous: without the credentials a
+        # visitor gets a 401, with them an Authorization header.
+        and not BasicAuthMiddleware.is_configured()
     )
 
 

@@ -267,15 +267,15 @@ class LocalStore:
 local_store = LocalStore("PUBLIC_CACHE_LOCAL_BYTES", size_of=lambda entry: entry.size)
 
 
-def lookup(key):
-    """The fresh entry for a key, from this process or the shared cache.
+def lookup(key, *, shared=True):
+    """The fresh entry for a key, from this process or (when `shared`) the shared cache.
 
     A key without a content version (see is_versioned) has none.
     """
     if not is_versioned(key):
         return None
     entry = local_store.get(key)
-    if entry is None:
+    if entry is None and shared:
         try:
             entry = cache.get(_shared_key(key))
         except Exception:
