@@ -42,7 +42,12 @@ def application(settings):
 
         return importlib.reload(encontros.wsgi).application
 
-    return build
+    # As Django's test client does: the test's transaction holds the connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield build
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @contextmanager
@@ -54,15 +59,10 @@ def django_requests():
         handled.append(kwargs)
 
     request_started.connect(count)
-    # As Django's test client does: the test's transaction holds the connection.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     try:
         yield handled
     finally:
         request_started.disconnect(count)
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 class Answer:
