@@ -7,13 +7,14 @@ from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import BadRequest, DisallowedHost, MiddlewareNotUsed
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_prometheus.middleware import PrometheusAfterMiddleware
 from rest_framework.permissions import SAFE_METHODS
@@ -55,7 +56,7 @@ class BasicAuthMiddleware:
     """
 
     def __init__(self, get_response):
-        if not (settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD):
+        if not self.is_configured():
             raise MiddlewareNotUsed
         self.get_response = get_response
         self.expected = f"{settings.BASIC_AUTH_USERNAME}:{settings.BASIC_AUTH_PASSWORD}".encode()
@@ -68,6 +69,10 @@ class BasicAuthMiddleware:
         )
         response["WWW-Authenticate"] = 'Basic realm="restricted", charset="UTF-8"'
         return response
+
+    @staticmethod
+    def is_configured():
+        return bool(settings.BASIC_AUTH_USERNAME and settings.BASIC_AUTH_PASSWORD)
 
     def has_credentials(self, request):
         scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
@@ -188,6 +193,29 @@ class PublicReadCorsMiddleware(CorsMiddleware):
         return request.method in SAFE_METHODS and super().is_enabled(request)
 
 
+class PublicCacheHits:
+    """WSGI middleware in front of Django's application (encontros/wsgi.py) that
+    answers the hits in this process's memory at once: Django's request handling
+    and middleware would cost more than the rest of such a hit. Every other
+    request, a hit in the shared cache included, goes on to Django, where
+    PublicCacheMiddleware serves, renders and stores it under the same rules.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        # A copy: WSGIRequest rewrites PATH_INFO, which Django decodes again on a miss.
+        request = WSGIRequest(environ.copy())
+        key = is_anonymous_read(request) and PublicCacheMiddleware.key(request)
+        entry = key and public_cache.lookup(key, shared=False)
+        if not entry:
+            return self.application(environ, start_response)
+        answer = answer_hit(request, key, entry)
+        start_response(f"{answer.status} {answer.reason}", answer.headers)
+        return [answer.body]
+
+
 class PublicCacheMiddleware:
     """Serve anonymous reads of public pages, feeds and the API from the public
     cache (encontros/public_cache.py), compressed, with validators and 304s.
@@ -202,6 +230,10 @@ class PublicCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # SecurityMiddleware, above this one, adds its headers to every answer on
+        # the way out. Stored answers hold them already, for the hits that
+        # PublicCacheHits answers before Django.
+        self.security = SecurityMiddleware(get_response)
 
     def __call__(self, request):
         if not is_anonymous_read(request):
@@ -209,32 +241,28 @@ class PublicCacheMiddleware:
         key = self.key(request)
         if key is None:
             return self.get_response(request)
-        encoding = public_cache.preferred_encoding(request.headers.get("Accept-Encoding", ""))
-        entry = None if key.startswith("-") else public_cache.lookup(key)
+        entry = public_cache.lookup(key)
         if entry is not None:
-            public_cache_answers.labels(result="hit").inc()
-            if encoding and entry.compressible and encoding not in entry.encoded:
-                entry.encode(encoding)
-                # Counted at its new size; other processes compress it themselves.
-                public_cache.local_store.put(key, entry)
-            return self.answer(request, entry, encoding)
+            return as_response(answer_hit(request, key, entry))
         response = self.get_response(request)
         if not is_public_answer(request, response):
             return response
+        self.security.process_response(request, response)
+        encoding = preferred_encoding(request)
         entry = public_cache.entry_from_response(response, encoding=encoding)
-        if request.method == "GET" and not key.startswith("-"):
+        if request.method == "GET" and public_cache.is_versioned(key):
             public_cache.store(key, entry)
             public_cache_answers.labels(result="miss").inc()
         else:
             public_cache_answers.labels(result="uncached").inc()
-        return self.answer(request, entry, encoding)
+        return as_response(entry.answer(request, encoding))
 
     @staticmethod
     def key(request):
         """The cache key of a read; None for a host this site does not serve.
 
         Without a content version (the shared cache fails), or with the cache
-        turned off (PUBLIC_CACHE_SECONDS=0), the key starts with "-": such
+        turned off (PUBLIC_CACHE_SECONDS=0), the key has no version: such
         answers are compressed but never stored.
         """
         try:
@@ -246,30 +274,28 @@ class PublicCacheMiddleware:
         if is_api_request(request):
             # The API's language and CORS headers follow the request's headers.
             language = translation.get_language_from_request(request)
-            parts += [language, request.headers.get("Origin", "")]
+            parts += [language, request.META.get("HTTP_ORIGIN", "")]
         return "|".join(parts)
 
-    @staticmethod
-    def answer(request, entry, encoding):
-        """The entry's answer to this request, in `encoding` when compressible."""
-        compressible = entry.compressible
-        if public_cache.is_not_modified(request, entry):
-            response = HttpResponseNotModified()
-        else:
-            encoding = encoding if compressible else None
-            body = entry.encode(encoding) if encoding else entry.body
-            response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status)
-            for name, value in entry.headers:
-                response[name] = value
-            if encoding:
-                response["Content-Encoding"] = encoding
-            response["Content-Length"] = str(len(body))
-        if compressible:
-            patch_vary_headers(response, ("Accept-Encoding",))
-        response["ETag"] = entry.etag
-        response["Last-Modified"] = http_date(entry.last_modified)
-        response["Cache-Control"] = public_cache.cache_control()
-        return response
+
+def preferred_encoding(request):
+    return public_cache.preferred_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+def answer_hit(request, key, entry):
+    """A stored entry's answer to `request`, compressed in the client's encoding."""
+    public_cache_answers.labels(result="hit").inc()
+    encoding = preferred_encoding(request)
+    if encoding and encoding not in entry.encoded and entry.compressible:
+        entry.encode(encoding)
+        # Counted at its new size; other processes compress it themselves.
+        public_cache.local_store.put(key, entry)
+    return entry.answer(request, encoding)
+
+
+def as_response(answer):
+    response_class = HttpResponseNotModified if answer.status == 304 else HttpResponse
+    return response_class(answer.body, status=answer.status, headers=answer.headers)
 
 
 # The reads that are the same for every anonymous visitor.
@@ -295,10 +321,13 @@ PUBLIC_CACHE_VIEWS = {
 def is_anonymous_read(request):
     return (
         request.method in ("GET", "HEAD")
-        and "authorization" not in request.headers
-        and "x-edit-token" not in request.headers
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "HTTP_X_EDIT_TOKEN" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
+        # Behind basic auth no read is anonymous: without the credentials a
+        # visitor gets a 401, with them an Authorization header.
+        and not BasicAuthMiddleware.is_configured()
     )
 
 

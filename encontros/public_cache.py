@@ -23,12 +23,15 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.http import parse_etags, parse_http_date_safe
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +113,23 @@ def _shared_version():
 local_version = LocalVersion()
 
 
+class Answer(NamedTuple):
+    """What a request gets from an entry, ready for the WSGI server or a Django response."""
+
+    status: int
+    reason: str
+    headers: list
+    body: bytes
+
+
 @dataclass
 class Entry:
     """One rendered answer, with its validators and the compressed forms made so far.
 
     Each form is made when a client first asks for it, then kept: an answer is
     compressed once per encoding that clients use (most ask for Brotli), not in
-    every encoding on every render.
+    every encoding on every render. The headers of each form are made once too,
+    on the first request that needs them, and kept in this process only.
     """
 
     status: int
@@ -126,6 +139,14 @@ class Entry:
     rendered_at: float
     expires_at: float
     encoded: dict = field(default_factory=dict)
+    answers: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self):
+        return {**self.__dict__, "answers": {}}
+
+    def __setstate__(self, state):
+        # Entries pickled before `answers` existed (another release sharing the cache).
+        self.__dict__.update({"answers": {}, **state})
 
     @property
     def size(self):
@@ -147,6 +168,36 @@ class Entry:
         if encoding not in self.encoded:
             self.encoded[encoding] = COMPRESSORS[encoding](self.body)
         return self.encoded[encoding]
+
+    def answer(self, request, encoding):
+        """The answer to `request`: in `encoding` when compressible, a 304 when the
+        client's copy is current, without a body for HEAD."""
+        form = (encoding, is_not_modified(request, self))
+        answer = self.answers.get(form)
+        if answer is None:
+            answer = self.answers[form] = self._answer(*form)
+        return answer._replace(body=b"") if request.method == "HEAD" else answer
+
+    def _answer(self, encoding, not_modified):
+        compressible = self.compressible
+        if not_modified:
+            body = b""
+            response = HttpResponseNotModified()
+        else:
+            encoding = encoding if compressible else None
+            body = self.encode(encoding) if encoding else self.body
+            response = HttpResponse(body, status=self.status)
+            for name, value in self.headers:
+                response[name] = value
+            if encoding:
+                response["Content-Encoding"] = encoding
+            response["Content-Length"] = str(len(body))
+        if compressible:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.last_modified)
+        response["Cache-Control"] = cache_control()
+        return Answer(response.status_code, response.reason_phrase, list(response.items()), body)
 
 
 def entry_from_response(response, *, encoding=None):
@@ -216,10 +267,15 @@ class LocalStore:
 local_store = LocalStore("PUBLIC_CACHE_LOCAL_BYTES", size_of=lambda entry: entry.size)
 
 
-def lookup(key):
-    """The fresh entry for a key, from this process or the shared cache."""
+def lookup(key, *, shared=True):
+    """The fresh entry for a key, from this process or (when `shared`) the shared cache.
+
+    A key without a content version (see is_versioned) has none.
+    """
+    if not is_versioned(key):
+        return None
     entry = local_store.get(key)
-    if entry is None:
+    if entry is None and shared:
         try:
             entry = cache.get(_shared_key(key))
         except Exception:
@@ -239,6 +295,11 @@ def store(key, entry):
         logger.debug("public cache: could not store an answer in the shared cache")
 
 
+def is_versioned(key):
+    """Whether a key holds a content version, so that its answers may be stored."""
+    return not key.startswith("-")
+
+
 def _shared_key(key):
     return "public-answer:" + hashlib.blake2b(key.encode(), digest_size=20).hexdigest()
 
@@ -256,14 +317,18 @@ def preferred_encoding(accept_encoding):
 
 
 def is_not_modified(request, entry):
-    if_none_match = request.headers.get("if-none-match")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
         etags = parse_etags(if_none_match)
         return "*" in etags or entry.etag.removeprefix("W/") in [
             etag.removeprefix("W/") for etag in etags
         ]
-    if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
-    return if_modified_since is not None and entry.last_modified <= if_modified_since
+    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    return (
+        if_modified_since is not None
+        and (date := parse_http_date_safe(if_modified_since)) is not None
+        and entry.last_modified <= date
+    )
 
 
 def cache_control():
