@@ -274,12 +274,12 @@ class PublicCacheMiddleware:
         if is_api_request(request):
             # The API's language and CORS headers follow the request's headers.
             language = translation.get_language_from_request(request)
-            parts += [language, request.META.get("HTTP_ORIGIN", "")]
+            parts += [language, request.headers.get("origin", "")]
         return "|".join(parts)
 
 
 def preferred_encoding(request):
-    return public_cache.preferred_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    return public_cache.preferred_encoding(request.headers.get("accept-encoding", ""))
 
 
 def answer_hit(request, key, entry):
@@ -321,8 +321,8 @@ PUBLIC_CACHE_VIEWS = {
 def is_anonymous_read(request):
     return (
         request.method in ("GET", "HEAD")
-        and "HTTP_AUTHORIZATION" not in request.META
-        and "HTTP_X_EDIT_TOKEN" not in request.META
+        and "authorization" not in request.headers
+        and "x-edit-token" not in request.headers
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
         # Behind basic auth no read is anonymous: without the credentials a

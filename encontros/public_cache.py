@@ -317,13 +317,13 @@ def preferred_encoding(accept_encoding):
 
 
 def is_not_modified(request, entry):
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match:
         etags = parse_etags(if_none_match)
         return "*" in etags or entry.etag.removeprefix("W/") in [
             etag.removeprefix("W/") for etag in etags
         ]
-    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if_modified_since = request.headers.get("if-modified-since")
     return (
         if_modified_since is not None
         and (date := parse_http_date_safe(if_modified_since)) is not None
