@@ -56,6 +56,7 @@ def clear_caches():
     public_cache.local_store.clear()
     fragments.store.clear()
     public_cache.local_version.forget()
+    public_cache.forget_kept()
 
 
 @pytest.fixture(autouse=True)

@@ -112,6 +112,31 @@ def _shared_version():
 
 local_version = LocalVersion()
 
+# {name: (content version, when made, value)}: see kept_until_content_changes().
+_kept_by_version = {}
+
+
+def kept_until_content_changes(name, make, *, seconds):
+    """make(), or what this process made under `name` while the shared content
+    version was the same (so at most PUBLIC_CACHE_VERSION_INTERVAL old after a
+    change, as every answer of the public cache), and at most `seconds` ago (a
+    bound for a change whose new version the cache failed to take). Made anew
+    on every call while the version is unknown (the cache is down)."""
+    version = local_version.get()
+    if version is None:
+        return make()
+    now = time.monotonic()
+    kept = _kept_by_version.get(name)
+    if kept is not None and kept[0] == version and now - kept[1] < seconds:
+        return kept[2]
+    value = make()
+    _kept_by_version[name] = (version, now, value)
+    return value
+
+
+def forget_kept():
+    _kept_by_version.clear()
+
 
 class Answer(NamedTuple):
     """What a request gets from an entry, ready for the WSGI server or a Django response."""

@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 
 from encontros import public_cache
 from events import services
+from events.signals import content_changed
 from events.tests.factories import EventFactory
 from events.tests.servers import throwaway_redis_server
 
@@ -193,3 +194,46 @@ def test_hits_and_misses_are_counted(client, event):
     client.get(HOME)
     client.get(HOME)
     assert (count("hit") - hits, count("miss") - misses) == (1, 1)
+
+
+def test_a_value_kept_until_content_changes_is_made_once_per_version():
+    made = []
+
+    def make():
+        made.append(len(made))
+        return made[-1]
+
+    def kept():
+        return public_cache.kept_until_content_changes("test-value", make, seconds=60)
+
+    assert kept() == kept() == 0
+    content_changed()
+    assert kept() == kept() == 1
+
+
+def test_a_value_kept_until_content_changes_is_made_again_after_its_seconds(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(public_cache.time, "monotonic", lambda: clock[0])
+    made = []
+
+    def kept():
+        return public_cache.kept_until_content_changes(
+            "test-value", lambda: made.append(1) or len(made), seconds=60
+        )
+
+    assert kept() == kept() == 1
+    clock[0] += 61
+    assert kept() == 2
+
+
+def test_a_value_is_made_on_every_call_while_the_content_version_is_unknown(monkeypatch):
+    monkeypatch.setattr(public_cache, "_shared_version", lambda: None)
+    public_cache.local_version.forget()
+    made = []
+
+    def kept():
+        return public_cache.kept_until_content_changes(
+            "test-value", lambda: made.append(1) or len(made), seconds=60
+        )
+
+    assert [kept(), kept()] == [1, 2]

@@ -81,10 +81,20 @@ def test_the_list_shows_every_change_to_an_event_at_once(python_event):
     assert "Cancelado" in cancelled
 
 
+def test_a_renamed_technology_gives_its_events_another_key(python_event):
+    event = Event.objects.with_technologies().get(pk=python_event.pk)
+    before = fragments.event_state(event)
+    # The event's own row is the same.
+    event.technology_list = [Technology(pk=before[1][0][0], name="Python 3", slug="python")]
+    assert fragments.event_state(event) != before
+
+
 def test_a_renamed_technology_shows_on_every_card_at_once(python_event):
     assert "Python</a>" in page(HOME)
-    # Whatever renames it: the events' own rows do not change.
-    Technology.objects.filter(slug="python").update(name="Python 3")
+    # The events' own rows do not change.
+    python = Technology.objects.get(slug="python")
+    python.name = "Python 3"
+    services.technology_save(technology=python)
     assert "Python 3</a>" in page(HOME)
 
 

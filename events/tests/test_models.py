@@ -178,3 +178,34 @@ class TestEventQuerySet:
 
 def test_normalize_strips_accents_case_and_extra_spaces():
     assert normalize("  Ação   CAFÉ\tçÑ ") == "acao cafe cn"
+
+
+def test_with_technologies_gives_each_event_its_technologies_by_name(
+    django_assert_num_queries, settings
+):
+    django, python = TechnologyFactory(name="Django"), TechnologyFactory(name="Python")
+    alone = TechnologyFactory(name="Ansible")
+    both = EventFactory(technologies=[python, django])
+    one = EventFactory(technologies=[alone])
+    none = EventFactory(technologies=[])
+
+    # The events, their links, and every technology, which the process then keeps.
+    with django_assert_num_queries(3):
+        events = {event.pk: event for event in Event.objects.with_technologies()}
+    with django_assert_num_queries(2):
+        list(Event.objects.with_technologies())
+
+    names = {pk: [t.name for t in event.technology_list] for pk, event in events.items()}
+    assert names == {both.pk: ["Django", "Python"], one.pk: ["Ansible"], none.pk: []}
+
+
+def test_with_technologies_finds_a_technology_made_after_the_process_kept_them():
+    event = EventFactory(technologies=[TechnologyFactory(name="Python")])
+    list(Event.objects.with_technologies())
+    # Made without a write service: public content did not change, and the
+    # technologies kept by the process do not have it.
+    event.technologies.add(Technology.objects.create(name="Rust", slug="rust"))
+
+    found = Event.objects.with_technologies().get(pk=event.pk)
+
+    assert [technology.name for technology in found.technology_list] == ["Python", "Rust"]
