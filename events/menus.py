@@ -1,13 +1,16 @@
 """The city and technology menus of the list pages.
 
 They count or scan every public event, so they are computed once and shared by
-every process through the cache, until a write changes public content.
+every process through the cache, until a write changes public content; each
+process keeps its own copy until then too.
 """
 
 import hashlib
 
 from django.core.cache import cache
 from django.db import transaction
+
+from encontros import public_cache
 
 from .models import Event, Technology
 from .signals import public_content_changed
@@ -21,6 +24,12 @@ def filter_menus():
     """{"cities": [...], "technologies": [...], "menus_version": ...} for the list
     pages' filters: plain values (cheap to share), and a version that changes
     with them (the rendered form is kept by it, see events.fragments)."""
+    return public_cache.kept_until_content_changes(
+        MENUS_KEY, _shared_filter_menus, seconds=MENUS_SECONDS
+    )
+
+
+def _shared_filter_menus():
     menus = cache.get(MENUS_KEY)
     if menus is None:
         cities = list(Event.objects.public().cities())

@@ -206,7 +206,7 @@ def test_a_city_the_menu_does_not_have_yet_is_spelled_as_its_events_spell_it():
     assert public_upcoming_filterset("city=Nowhere").describe() == ["Nowhere"]
 
 
-def test_the_list_reads_the_kept_menus_once_for_its_form_and_its_heading(client, monkeypatch):
+def test_the_list_takes_the_menus_its_process_kept_without_asking_the_cache(client, monkeypatch):
     EventFactory(city="Recife")
     filter_menus()
     reads = []
@@ -217,7 +217,18 @@ def test_the_list_reads_the_kept_menus_once_for_its_form_and_its_heading(client,
 
     assert response.context["filters_summary"] == "Recife"
     assert [city["name"] for city in response.context["cities"]] == ["Recife"]
-    assert reads.count(MENUS_KEY) == 1
+    assert reads.count(MENUS_KEY) == 0
+
+
+def test_menus_kept_by_a_process_follow_a_write_at_once():
+    event = EventFactory(city="Recife")
+    assert [city["name"] for city in filter_menus()["cities"]] == ["Recife"]
+
+    services.event_update(
+        event=event, channel=services.Channel.ADMIN, changes={"city": "Natal"}, moderated=False
+    )
+
+    assert [city["name"] for city in filter_menus()["cities"]] == ["Natal"]
 
 
 def test_the_form_class_is_built_once_per_filterset_class():
