@@ -396,17 +396,33 @@ class PagedByKeys:
 def longest_duration():
     """The longest time any event lasts (from its start to its effective end), as
     a subquery: the database evaluates it once per query, from an index
-    (Event.Meta.indexes). Built once: queries copy the expressions they use."""
-    duration = ExpressionWrapper(
-        F("effective_end") - F("starts_at"), output_field=models.DurationField()
-    )
-    return Subquery(
-        Event.objects.order_by()
-        .annotate(duration=duration)
-        .order_by("-duration")
-        .values("duration")[:1],
-        output_field=models.DurationField(),
-    )
+    (Event.Meta.indexes)."""
+    return LongestDuration()
+
+
+class LongestDuration(models.Expression):
+    """longest_duration()'s subquery. It reads no column of the query it is in,
+    so its SQL is the same in every one: compiled once per database, rather
+    than resolved and compiled again for every query of every request."""
+
+    output_field = models.DurationField()
+    compiled = {}
+
+    def as_sql(self, compiler, connection):
+        if connection.alias not in self.compiled:
+            duration = ExpressionWrapper(
+                F("effective_end") - F("starts_at"), output_field=models.DurationField()
+            )
+            subquery = Subquery(
+                Event.objects.order_by()
+                .annotate(duration=duration)
+                .order_by("-duration")
+                .values("duration")[:1],
+                output_field=models.DurationField(),
+            )
+            sql, params = compiler.compile(subquery.resolve_expression(compiler.query))
+            self.compiled[connection.alias] = (sql, tuple(params))
+        return self.compiled[connection.alias]
 
 
 class EventsWithTechnologies(ModelIterable):
