@@ -46,13 +46,15 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 
 def clear_caches():
-    """Forget rate-limit counters, public answers and pieces, in the cache and in this process."""
-    from django.core.cache import cache
+    """Forget rate-limit counters, public answers and pieces, in the cache and in this
+    process, and the layout's rendered header and footer."""
+    from django.core.cache import cache, caches
 
     from encontros import public_cache
     from events import fragments
 
     cache.clear()
+    caches["template_fragments"].clear()
     public_cache.local_store.clear()
     fragments.store.clear()
     public_cache.local_version.forget()

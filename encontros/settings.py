@@ -203,6 +203,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
         socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
     )
+# The layout's header and footer, rendered once per language and process (the
+# {% cache %} tags of templates/base.html): they change only with a deploy.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+}
 
 # Anonymous reads served from the cache (encontros/public_cache.py). Writes show
 # within PUBLIC_CACHE_VERSION_INTERVAL seconds on every process sharing the cache;

@@ -1,3 +1,4 @@
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,26 @@ def test_english_lives_under_en_and_each_page_links_its_other_language(client, e
 def test_the_language_switch_keeps_the_filters(client):
     content = client.get(reverse("events:list"), {"city": "Recife"}).content.decode()
     assert 'href="http://testserver/en/?city=Recife"' in content
+
+
+@pytest.mark.django_db
+def test_the_header_and_footer_are_rendered_once_per_language_with_each_page_s_switch(
+    client, event, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    layout = {"includes/_header.html", "includes/_footer.html"}
+    event_url = event.get_absolute_url()
+    first = client.get(reverse("events:list"))
+    again = client.get(reverse("events:list"))
+    event_page = client.get(event_url).content.decode()
+    english = client.get(f"/en{reverse('events:list')}").content.decode()
+
+    assert layout <= {template.name for template in first.templates}
+    assert not layout & {template.name for template in again.templates}
+    assert again.content == first.content
+    # The header's language switch leads to this page in English.
+    assert re.search(f'<a [^>]*href="http://testserver/en{event_url}"', event_page)
+    assert 'href="/en/events/past/"' in english
 
 
 @pytest.mark.django_db
