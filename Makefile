@@ -39,8 +39,10 @@ run: install
 superuser: install
 	$(DEV) $(BIN)/python manage.py createsuperuser
 
+# One pytest-xdist worker per core; each starts with an equal share of the tests
+# and a worker that runs out takes some of another's. PYTEST_ARGS="-n 0": one process.
 test: install
-	$(DEV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(DEV) $(BIN)/pytest --numprocesses logical --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

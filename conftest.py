@@ -1,3 +1,5 @@
+import fcntl
+import os
 import time
 from types import SimpleNamespace
 
@@ -20,6 +22,18 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("encontros")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        # On SQLite each test process has its test database in memory (Django's
+        # default, said here because pytest-django knows SQLite only by Django's own
+        # engine name, not the metrics one of settings.py, and would otherwise name a
+        # database file for each pytest-xdist worker).
+        database.setdefault("TEST", {})["NAME"] = ":memory:"
+
+
 def pytest_runtest_setup(item):
     from django.conf import settings
 
@@ -29,6 +43,24 @@ def pytest_runtest_setup(item):
     ):
         # `make test` runs again on PostgreSQL in CI (DATABASE_URL), where these run.
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_process_settings():
+    from django.test import override_settings
+
+    with override_settings(
+        # Nothing in this process serves the collected static files (the storage
+        # below needs none): they are for the production server's tests
+        # (collected_static), and another pytest-xdist worker may be collecting
+        # them while WhiteNoise, in each test client and the live server, would
+        # read their folder.
+        STATIC_ROOT=None,
+        # Users made with a password (admin_user, the browser's staff) take
+        # milliseconds instead of a deliberately slow hash each.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -116,9 +148,25 @@ def english(client):
 
 
 @pytest.fixture(scope="session")
-def collected_static():
+def collected_static(tmp_path_factory):
     """Static files collected with the production storage, as the Docker build does
-    (for the tests that run the production server)."""
+    (for the tests that run the production server). Once per run: with several
+    workers (pytest-xdist), the first one collects while the others wait."""
     from events.tests.servers import manage, production_environment
 
-    manage("collectstatic", "--noinput", "--verbosity", "0", environment=production_environment())
+    run_directory = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # A worker's temporary directory is inside the run's.
+        run_directory = run_directory.parent
+    with open(run_directory / "collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        collected = run_directory / "collectstatic.done"
+        if not collected.exists():
+            manage(
+                "collectstatic",
+                "--noinput",
+                "--verbosity",
+                "0",
+                environment=production_environment(),
+            )
+            collected.touch()

@@ -18,8 +18,6 @@ PASSWORD = "the-right-password-1"
 @pytest.fixture(autouse=True)
 def _limits(settings):
     settings.AXES_FAILURE_LIMIT = 5
-    # Many logins: a fast hasher, the protection does not depend on it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

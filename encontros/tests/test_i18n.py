@@ -130,7 +130,10 @@ def test_every_visible_string_is_translated(tmp_path):
     shutil.copytree(
         settings.BASE_DIR,
         project,
-        ignore=shutil.ignore_patterns(".*", "node_modules", "staticfiles", "test-artifacts"),
+        # Not the tools, nor what tests and servers write (maybe right now: pytest-xdist).
+        ignore=shutil.ignore_patterns(
+            ".*", "node_modules", "staticfiles", "test-artifacts", "__pycache__"
+        ),
     )
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "--locale", "pt_BR", "--no-obsolete"],

@@ -56,7 +56,10 @@ class TestEditLink:
         assert "noindex" in response["X-Robots-Tag"]
 
     @pytest.mark.parametrize(
-        "token", [new_edit_token(), TOKEN[:-1] + ("A" if TOKEN[-1] != "A" else "B")]
+        "token",
+        [new_edit_token(), TOKEN[:-1] + ("A" if TOKEN[-1] != "A" else "B")],
+        # Named, not shown: pytest-xdist workers must collect the same test names.
+        ids=["another-token", "last-character-changed"],
     )
     def test_wrong_token_answers_404(self, client, event, token):
         assert client.get(edit_url(token=token)).status_code == 404

@@ -8,29 +8,31 @@ from django.urls import reverse
 from events.edit_tokens import new_edit_token
 from events.models import Event
 
-from .helpers import skip_or_fail, submission
+from .helpers import submission
+from .servers import throwaway_redis
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+
+@pytest.fixture(scope="module")
+def redis_url():
+    # A Redis of the module's own: test processes running at the same time
+    # (pytest-xdist workers, another checkout's suite) never empty each other's.
+    with throwaway_redis() as url:
+        yield url
 
 
 @pytest.fixture
-def redis_cache(settings):
-    server = redis.Redis.from_url(REDIS_URL)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError:
-        skip_or_fail("Redis is not running on 127.0.0.1:6379")
+def redis_cache(settings, redis_url):
+    server = redis.Redis.from_url(redis_url)
     server.flushdb()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
         }
     }
-    yield server
-    server.flushdb()
+    return server
 
 
 def test_submission_limit_is_shared_through_redis(client, settings, redis_cache):
