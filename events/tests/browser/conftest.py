@@ -62,6 +62,22 @@ def page(browser_context):
 
 
 @pytest.fixture
+def strict_page(chromium, live_server):
+    """A visitor whose browser enforces the policy, recording what it blocks."""
+    context = chromium.new_context(base_url=live_server.url, locale="pt-BR")
+    page = context.new_page()
+    page.violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.violations.append(message.text)
+        ),
+    )
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def axe_violations():
     """A function listing the axe-core violations of the page it is given."""
     if not AXE_SCRIPT.exists():

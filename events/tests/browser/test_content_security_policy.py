@@ -10,22 +10,6 @@ from events.tests.factories import EventFactory, TechnologyFactory
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def strict_page(chromium, live_server):
-    """A visitor whose browser enforces the policy, recording what it blocks."""
-    context = chromium.new_context(base_url=live_server.url, locale="pt-BR")
-    page = context.new_page()
-    page.violations = []
-    page.on(
-        "console",
-        lambda message: (
-            "Content Security Policy" in message.text and page.violations.append(message.text)
-        ),
-    )
-    yield page
-    context.close()
-
-
 def test_site_pages_load_without_a_blocked_resource(strict_page, admin_user):
     event = EventFactory(technologies=[TechnologyFactory(name="Python", slug="python")])
 
