@@ -53,6 +53,10 @@ OWN_HEADERS = {
     "cache-control",
     "date",
 }
+# The stored headers that a 304 carries: a cache updates its stored answer with
+# them (RFC 9110, section 15.4.5). The other ones it must carry (Cache-Control,
+# Date, ETag) are the cache's own, and so is Last-Modified.
+NOT_MODIFIED_HEADERS = {"vary", "content-location", "expires"}
 
 
 def content_changed(**signal_arguments):
@@ -208,6 +212,9 @@ class Entry:
         if not_modified:
             body = b""
             response = HttpResponseNotModified()
+            for name, value in self.headers:
+                if name.lower() in NOT_MODIFIED_HEADERS:
+                    response[name] = value
         else:
             encoding = encoding if compressible else None
             body = self.encode(encoding) if encoding else self.body

@@ -1,4 +1,4 @@
-"""Start-up of every entry point (manage.py, WSGI, ASGI, gunicorn's configuration).
+"""Start-up of every entry point (manage.py, WSGI, gunicorn's configuration).
 
 A production process missing a required variable must say which one in a
 single line, not in a traceback that log collectors split into pieces.

@@ -612,6 +612,21 @@ def event_update(
     only that, or staff choosing its status, ends a cancellation.
     """
     current = _lock_current(event, expected_revision=expected_revision)
+    return _update_locked(
+        event,
+        current,
+        channel=channel,
+        changes=changes,
+        technology_names=technology_names,
+        moderated=moderated,
+        user=user,
+    )
+
+
+def _update_locked(
+    event, current, *, channel, changes, technology_names=None, moderated=True, user=None
+):
+    """event_update once `current`, the event's row, is locked (_lock_current)."""
     if moderated and _alters_cancelled_event(current, changes, technology_names):
         raise ValidationError(
             _(
@@ -774,10 +789,13 @@ def event_remove_cover(*, event, channel, moderated=True):
 
 @transaction.atomic
 def _set_cover(event, cover, *, channel, moderated):
-    old_files = _lock_current(event).cover_files()
+    # The files replaced are those of the row this change locks and updates.
+    current = _lock_current(event)
+    old_files = current.cover_files()
     prefix, width, height = cover
-    event_update(
-        event=event,
+    _update_locked(
+        event,
+        current,
         channel=channel,
         changes={"cover": prefix, "cover_width": width, "cover_height": height},
         moderated=moderated,

@@ -91,6 +91,37 @@ def test_an_unchanged_answer_gets_304_by_etag_or_date(client, event):
     assert by_etag["ETag"] == first["ETag"]
 
 
+# What a 304 must carry of the 200 it stands for (RFC 9110, section 15.4.5; Date
+# is the HTTP server's), and Last-Modified.
+HEADERS_OF_304 = ["Cache-Control", "Content-Location", "ETag", "Expires", "Last-Modified", "Vary"]
+CACHED_ANSWERS = [
+    (HOME, {}),
+    ("event page", {}),
+    ("/feeds/events.ics", {}),
+    ("/feeds/events.atom", {}),
+    ("/api/events/", {"origin": "https://comunidade.example.org", "accept-language": "en"}),
+    ("/api/cities/", {}),
+]
+
+
+def headers_of_304(response):
+    return {name: response[name] for name in HEADERS_OF_304 if name in response}
+
+
+@pytest.mark.parametrize("url, headers", CACHED_ANSWERS)
+def test_a_304_carries_the_vary_and_validators_of_the_200_it_stands_for(
+    client, event, url, headers
+):
+    url = event.get_absolute_url() if url == "event page" else url
+    headers = {**headers, "accept-encoding": "br"}
+    current = client.get(url, headers=headers)
+
+    not_modified = client.get(url, headers={**headers, "if-none-match": current["ETag"]})
+
+    assert (current.status_code, not_modified.status_code) == (200, 304)
+    assert headers_of_304(not_modified) == headers_of_304(current)
+
+
 def test_a_write_changes_the_etag_so_clients_get_the_new_page(client, event):
     first = client.get(event.get_absolute_url())
     services.event_update(event=event, channel=services.Channel.WEB, changes={"title": "Renamed"})

@@ -25,6 +25,7 @@ from encontros import public_cache
 from events.tests.factories import EventFactory
 
 from .test_basic_auth import PASSWORD, USERNAME, authorization
+from .test_public_cache import CACHED_ANSWERS, headers_of_304
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +176,21 @@ def test_a_hit_answers_304_and_head_without_a_body(application, event):
     assert (current.status_code, current.body, current["ETag"]) == (304, b"", page["ETag"])
     assert (head.status_code, head.body) == (200, b"")
     assert head["Content-Length"] == page["Content-Length"]
+
+
+@pytest.mark.parametrize("url, headers", CACHED_ANSWERS)
+def test_a_304_hit_carries_the_vary_and_validators_of_the_200_it_stands_for(
+    application, event, url, headers
+):
+    url = event.get_absolute_url() if url == "event page" else url
+    app = application()
+    current = call(app, url, headers=headers)
+    with django_requests() as handled:
+        not_modified = call(app, url, headers={**headers, "If-None-Match": current["ETag"]})
+
+    assert not handled
+    assert (current.status_code, not_modified.status_code) == (200, 304)
+    assert headers_of_304(not_modified) == headers_of_304(current)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -168,6 +170,18 @@ def test_replacing_a_cover_deletes_the_old_files(client, django_capture_on_commi
 
     assert not any(default_storage.exists(name) for name in old_files)
     assert all(default_storage.exists(name) for name in event.cover_files())
+
+
+@pytest.mark.postgres
+def test_changing_a_cover_locks_the_event_row_once():
+    event = EventFactory()
+    cover = covers.process_upload(upload(image_bytes("JPEG")))
+
+    with CaptureQueriesContext(connection) as queries:
+        services.event_attach_cover(event=event, cover=cover, channel="test")
+
+    locks = [query["sql"] for query in queries if query["sql"].endswith("FOR UPDATE")]
+    assert len(locks) == 1, locks
 
 
 def test_deleting_an_event_deletes_its_cover(django_capture_on_commit_callbacks):
