@@ -13,6 +13,7 @@ Only public pieces are kept: never a private field, a token or a CSRF token.
 """
 
 import json
+import operator
 
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
@@ -22,6 +23,7 @@ from encontros.public_cache import LocalStore
 from .models import Event
 
 STORED_FIELDS = [field.attname for field in Event._meta.concrete_fields]
+stored_values = operator.itemgetter(*STORED_FIELDS)
 
 
 def _size(piece):
@@ -34,11 +36,13 @@ store = LocalStore("PUBLIC_FRAGMENT_BYTES", size_of=_size)
 def event_state(event):
     """Everything stored about the event and its technologies, as a key; None when
     some field was not loaded (a piece made from it could not be told apart)."""
-    if event.get_deferred_fields():
+    try:
+        stored = stored_values(event.__dict__)
+    except KeyError:
+        # A deferred field (Model.get_deferred_fields()).
         return None
-    values = event.__dict__
     return (
-        tuple(values[name] for name in STORED_FIELDS),
+        stored,
         tuple(
             (technology.pk, technology.name, technology.slug)
             for technology in event.technology_list

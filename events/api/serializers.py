@@ -362,13 +362,8 @@ class EventSerializer(serializers.ModelSerializer):
 
     def to_representation(self, event):
         if self.context.get("public_read"):
-            request = self.context["request"]
             return fragments.kept_for_event(
-                "api-event",
-                event,
-                lambda: self._representation(event),
-                request.scheme,
-                request.get_host(),
+                "api-event", event, lambda: self._representation(event), *self.context["site"]
             )
         return self._representation(event)
 

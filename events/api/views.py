@@ -233,8 +233,10 @@ class EventViewSet(
             "shows_private_fields": self.acts_as_event_manager()
             or self.action == "create"
             or self.edit_token is not None,
-            # Anonymous reads: representations kept by events.fragments.
+            # Anonymous reads: representations kept by events.fragments, for the
+            # site's address that their links use.
             "public_read": self.action in ("list", "retrieve") and not self.answers_privately(),
+            "site": (self.request.scheme, self.request.get_host()),
         }
 
     def create(self, request, *args, **kwargs):

@@ -296,6 +296,19 @@ def test_list_runs_the_same_queries_however_many_events(
     assert again.json() == response.json()
 
 
+def test_list_links_each_event_to_the_address_it_was_asked_at(api_client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    settings.ALLOWED_HOSTS = ["testserver", "encontros.example"]
+    event = EventFactory()
+
+    first = api_client.get(LIST_URL).json()["results"][0]
+    # The representation kept for the first address is not the other's.
+    other = api_client.get(LIST_URL, headers={"host": "encontros.example"}).json()["results"][0]
+
+    assert first["page_url"] == f"http://testserver{event.get_absolute_url()}"
+    assert other["page_url"] == f"http://encontros.example{event.get_absolute_url()}"
+
+
 def test_list_leaves_cancelled_events_out_unless_asked(api_client):
     EventFactory(title="On")
     EventFactory(title="Off", status=Event.Status.CANCELLED)
