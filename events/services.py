@@ -455,8 +455,10 @@ def series_update_following(
             left_cancelled.append(date)
             continue
         try:
-            event_update(
-                event=date,
+            # Each date's row is locked by the query that read it.
+            _update_locked(
+                date,
+                date,
                 channel=channel,
                 changes=own,
                 technology_names=technology_names,

@@ -223,6 +223,20 @@ class TestThisAndFollowing:
             assert event.title == "Python Recife (new venue)"
         assert local(refreshed[2].starts_at).date() == local(third.starts_at).date()
 
+    @pytest.mark.postgres
+    def test_each_date_s_row_is_locked_once(self):
+        events = submit().events
+
+        with CaptureQueriesContext(connection) as queries:
+            services.series_update_following(
+                event=events[0], channel=WEB, changes={"title": "Python Recife (new venue)"}
+            )
+
+        # The date asked for, then it and the following ones, in one query.
+        locks = [query["sql"] for query in queries if query["sql"].endswith("FOR UPDATE")]
+        assert len(locks) == 2, locks
+        assert set(Event.objects.values_list("title", flat=True)) == {"Python Recife (new venue)"}
+
     def test_wall_clock_change_holds_across_daylight_saving_time(self):
         # São Paulo moved its clocks forward on 2018-11-04.
         first = datetime(2018, 10, 25, 19, tzinfo=SAO_PAULO)
