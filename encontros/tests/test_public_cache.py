@@ -108,11 +108,16 @@ def headers_of_304(response):
     return {name: response[name] for name in HEADERS_OF_304 if name in response}
 
 
+def cached_answer_url(url, event):
+    """A URL of CACHED_ANSWERS, with the event's own page for "event page"."""
+    return event.get_absolute_url() if url == "event page" else url
+
+
 @pytest.mark.parametrize("url, headers", CACHED_ANSWERS)
 def test_a_304_carries_the_vary_and_validators_of_the_200_it_stands_for(
     client, event, url, headers
 ):
-    url = event.get_absolute_url() if url == "event page" else url
+    url = cached_answer_url(url, event)
     headers = {**headers, "accept-encoding": "br"}
     current = client.get(url, headers=headers)
 

@@ -25,7 +25,7 @@ from encontros import public_cache
 from events.tests.factories import EventFactory
 
 from .test_basic_auth import PASSWORD, USERNAME, authorization
-from .test_public_cache import CACHED_ANSWERS, headers_of_304
+from .test_public_cache import CACHED_ANSWERS, cached_answer_url, headers_of_304
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def miss_then_hit(application, url, **kwargs):
 def test_a_hit_is_answered_before_django_with_the_answer_of_the_miss(
     application, event, url, headers
 ):
-    url = event.get_absolute_url() if url == "event page" else url
+    url = cached_answer_url(url, event)
     miss, hit, handled = miss_then_hit(application(), url, headers=headers)
 
     assert handled == 1
@@ -182,7 +182,7 @@ def test_a_hit_answers_304_and_head_without_a_body(application, event):
 def test_a_304_hit_carries_the_vary_and_validators_of_the_200_it_stands_for(
     application, event, url, headers
 ):
-    url = event.get_absolute_url() if url == "event page" else url
+    url = cached_answer_url(url, event)
     app = application()
     current = call(app, url, headers=headers)
     with django_requests() as handled:

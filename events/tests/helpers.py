@@ -48,6 +48,11 @@ class FailingEmailBackend:
 FAILING_EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
 
 
+def row_locks(queries):
+    """The statements of a CaptureQueriesContext that lock rows (SELECT ... FOR UPDATE)."""
+    return [query["sql"] for query in queries if query["sql"].endswith("FOR UPDATE")]
+
+
 def api_client_with_token_of(user):
     """An API client authenticated as the user with an API token."""
     # Imported here: scripts import this module before Django's apps are ready.

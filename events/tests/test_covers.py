@@ -20,7 +20,7 @@ from events import covers, services
 from events.models import Event
 
 from .factories import EventFactory
-from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, submission
+from .helpers import EDIT_TOKEN, EVENT_ADMIN_INLINES, row_locks, submission
 from .test_edit import form_data
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_changing_a_cover_locks_the_event_row_once():
     with CaptureQueriesContext(connection) as queries:
         services.event_attach_cover(event=event, cover=cover, channel="test")
 
-    locks = [query["sql"] for query in queries if query["sql"].endswith("FOR UPDATE")]
+    locks = row_locks(queries)
     assert len(locks) == 1, locks
 
 

@@ -26,7 +26,7 @@ from events.models import DuplicateEvent, Event, Series, StatusChange
 from events.recurrence import MAX_OCCURRENCES, Frequency, Rule
 
 from .factories import EventFactory
-from .helpers import submission
+from .helpers import row_locks, submission
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ class TestThisAndFollowing:
             )
 
         # The date asked for, then it and the following ones, in one query.
-        locks = [query["sql"] for query in queries if query["sql"].endswith("FOR UPDATE")]
+        locks = row_locks(queries)
         assert len(locks) == 2, locks
         assert set(Event.objects.values_list("title", flat=True)) == {"Python Recife (new venue)"}
 
