@@ -80,6 +80,12 @@ lighthouse: install
 		--preset $(LIGHTHOUSE_PRESET)
 
 # Benchmark of the production server against PostgreSQL, Redis and wrk (see
-# docs/performance.md). EVENTS=100000 make bench for the large case.
-bench: install
-	$(BIN)/python scripts/bench.py
+# docs/performance.md). EVENTS=100000 make bench for the large case. The server
+# runs on the production image's Python (Dockerfile), in an environment of its own.
+BENCH_PYTHON ?= python3.13
+BENCH_VENV ?= .venv-bench
+bench:
+	@$(BENCH_PYTHON) -c '' 2>/dev/null || { echo "$(BENCH_PYTHON) is missing: the benchmark" \
+		"runs on the Python of the production image (Dockerfile); see README"; exit 1; }
+	$(MAKE) install PYTHON=$(BENCH_PYTHON) VENV=$(BENCH_VENV)
+	$(BENCH_VENV)/bin/python scripts/bench.py

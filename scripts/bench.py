@@ -16,6 +16,7 @@ import argparse
 import gc
 import hashlib
 import os
+import platform
 import random
 import re
 import secrets
@@ -165,7 +166,7 @@ def gunicorn(arguments, app, **variables):
     port = free_port()
     process = subprocess.Popen(
         [
-            str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),
             "-c",
             "gunicorn.conf.py",
             "--pythonpath",
@@ -459,7 +460,8 @@ def main():
         print(
             f"\n{arguments.events:,} events, {arguments.workers} workers, "
             f"{arguments.connections} connections, {arguments.seconds} s per URL, "
-            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+            f"Python {platform.python_version()}"
         )
 
         with gunicorn(arguments, "bench:ceiling_app") as (port, _master):
