@@ -78,7 +78,10 @@ class EventApiFilter(EventFilter):
         if self.form.cleaned_data.get("past") in EMPTY_VALUES:
             queryset = queryset.upcoming()
         if self.form.cleaned_data.get("status") in EMPTY_VALUES:
-            queryset = queryset.published()
+            # The list is public() already: its published events, without repeating
+            # public()'s condition on the organizer's confirmation (published()),
+            # which would cost every query of the list its building and planning.
+            queryset = queryset.filter(status=Event.Status.PUBLISHED)
         return super().filter_queryset(queryset)
 
     def filter_past(self, queryset, name, value):

@@ -414,6 +414,9 @@ class TestSubmissionConfirmation:
         )
         assert not Event.objects.public().exists()
         assert client.get(event.get_absolute_url()).status_code == 404
+        assert event.title not in client.get(reverse("events:list")).text
+        for query in ("", "?status=published"):
+            assert client.get(reverse("api:event-list") + query).json()["count"] == 0
 
         confirm = reverse("events:confirm-email", args=[token])
         assert client.get(confirm).status_code == 200
