@@ -108,6 +108,8 @@ def test_healthcheck_passes_while_the_server_answers_and_fails_once_it_stops(sql
     assert healthcheck(server.metrics_port).returncode != 0
 
 
-@pytest.mark.parametrize("path", [".env", ".git", ".venv", ".venv-bench", "db.sqlite3", "staticfiles"])
+@pytest.mark.parametrize(
+    "path", [".env", ".git", ".venv", ".venv-bench", "db.sqlite3", "staticfiles"]
+)
 def test_local_secrets_and_state_stay_out_of_the_image(path):
     assert path in (BASE_DIR / ".dockerignore").read_text().splitlines()
