@@ -4,7 +4,6 @@ Timings are not checked here (shared machines are noisy); docs/performance.md
 holds the measured runs.
 """
 
-import re
 import subprocess
 import sys
 
@@ -45,11 +44,3 @@ def test_the_benchmark_runs_and_prints_its_tables(tmp_path, collected_static):
         assert heading in result.stdout
     assert "| API list |" in result.stdout
     assert "worker RSS after the run" in result.stdout
-
-
-def test_the_benchmark_runs_on_the_python_of_the_production_image():
-    makefile = (settings.BASE_DIR / "Makefile").read_text()
-    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
-    version = re.search(r"^BENCH_PYTHON \?= python(\S+)$", makefile, re.MULTILINE).group(1)
-    images = re.findall(r"^FROM python:(\S+?)-", dockerfile, re.MULTILINE)
-    assert images and set(images) == {version}

@@ -145,6 +145,13 @@ def test_dockerfile_builds_on_the_ci_python_and_passes_checkov():
     assert report["summary"]["passed"] > 0
 
 
+def test_the_benchmark_runs_on_the_image_python():
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert re.search(
+        rf"^BENCH_PYTHON \?= python{re.escape(DOCKER_PYTHON)}$", makefile, re.MULTILINE
+    )
+
+
 def test_ci_tests_with_exactly_what_ci_run_runs():
     # README: `.ci/run` is what CI runs. The job adds nothing and leaves nothing out.
     job = load("ci.yaml")["jobs"]["test"]
