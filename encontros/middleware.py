@@ -249,8 +249,9 @@ class PublicCacheMiddleware:
             return response
         self.security.process_response(request, response)
         encoding = preferred_encoding(request)
-        entry = public_cache.entry_from_response(response, encoding=encoding)
-        if request.method == "GET" and public_cache.is_versioned(key):
+        kept = request.method == "GET" and public_cache.is_versioned(key)
+        entry = public_cache.entry_from_response(response, encoding=encoding, kept=kept)
+        if kept:
             public_cache.store(key, entry)
             public_cache_answers.labels(result="miss").inc()
         else:

@@ -40,9 +40,17 @@ VERSION_KEY = "public-content-version"
 MIN_COMPRESSED_SIZE = 512
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml")
 ENCODINGS = ("br", "gzip")
+# A kept answer is compressed once and sent many times: worth a middle level.
 COMPRESSORS = {
     "br": lambda body: brotli.compress(body, quality=5),
     "gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0),
+}
+# An answer sent once (the cache off or failing) is compressed on every request:
+# the fastest level keeps most of the saving (a list page: 39 kB to 5.7 kB
+# rather than 4.7 kB) for a seventh of the time.
+FAST_COMPRESSORS = {
+    "br": lambda body: brotli.compress(body, quality=1),
+    "gzip": lambda body: gzip.compress(body, compresslevel=1, mtime=0),
 }
 # Headers the cache sets itself on every answer it gives.
 OWN_HEADERS = {
@@ -192,10 +200,12 @@ class Entry:
         )
         return len(self.body) >= MIN_COMPRESSED_SIZE and content_type.startswith(COMPRESSIBLE_TYPES)
 
-    def encode(self, encoding):
-        """The body in an encoding of ENCODINGS, compressed on the first request."""
+    def encode(self, encoding, *, fast=False):
+        """The body in an encoding of ENCODINGS, compressed on the first request;
+        `fast`: at the fastest level, for an answer that is not kept."""
         if encoding not in self.encoded:
-            self.encoded[encoding] = COMPRESSORS[encoding](self.body)
+            compressors = FAST_COMPRESSORS if fast else COMPRESSORS
+            self.encoded[encoding] = compressors[encoding](self.body)
         return self.encoded[encoding]
 
     def answer(self, request, encoding):
@@ -232,9 +242,9 @@ class Entry:
         return Answer(response.status_code, response.reason_phrase, list(response.items()), body)
 
 
-def entry_from_response(response, *, encoding=None):
+def entry_from_response(response, *, encoding=None, kept=True):
     """The answer as an entry, compressed in `encoding` (the client's choice)
-    when it is worth compressing."""
+    when it is worth compressing; at the fastest level unless it is `kept`."""
     body = response.content
     now = time.time()
     entry = Entry(
@@ -250,7 +260,7 @@ def entry_from_response(response, *, encoding=None):
         expires_at=now + settings.PUBLIC_CACHE_SECONDS,
     )
     if encoding and entry.compressible:
-        entry.encode(encoding)
+        entry.encode(encoding, fast=not kept)
     return entry
 
 

@@ -141,16 +141,18 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# The same databases, with query and error counts exported on the metrics port.
+# The same databases, with query and error counts exported on the metrics port
+# (django-prometheus; on PostgreSQL, through encontros.postgresql).
 _PROMETHEUS_DATABASE_ENGINES = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.postgresql": "encontros.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
 DATABASES["default"]["ENGINE"] = _PROMETHEUS_DATABASE_ENGINES.get(
     DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
 )
 # Reuse connections across requests, but test a reused one first, so that
-# after a database restart the next request reconnects instead of failing.
+# after a database restart the next request reconnects instead of failing (on
+# PostgreSQL from its socket, without a query: encontros.postgresql.base).
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):

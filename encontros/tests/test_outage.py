@@ -86,6 +86,25 @@ def test_database_outage_answers_503_then_recovers_by_itself(tmp_path, collected
                 assert server.get(path, headers=ENGLISH)[0] == 200
 
 
+@pytest.mark.own_servers
+def test_after_a_database_restart_between_requests_no_request_fails(collected_static):
+    with throwaway_postgres() as database:
+        environment = production_environment(DATABASE_URL=database.url, PUBLIC_CACHE_SECONDS="0")
+        manage("migrate", "--verbosity", "0", environment=environment)
+        manage("seed_demo", environment=environment)
+        with gunicorn(environment, workers=2) as server:
+            # Every worker holds a connection to the server about to restart.
+            for _ in range(6):
+                assert server.get("/", headers=ENGLISH)[0] == 200
+
+            database.stop()
+            database.start()
+
+            # Each connection is found dead and replaced before its request's first query.
+            statuses = [server.get(path, headers=ENGLISH)[0] for path in ["/", "/api/events/"] * 4]
+            assert statuses == [200] * 8
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "cause",

@@ -1,10 +1,11 @@
-"""Timestamps read from PostgreSQL: parsed by psycopg's own loader, with the
-values and zone Django's loader gives."""
+"""The PostgreSQL backend: timestamps parsed by psycopg's own loader, with the
+values and zone Django's loader gives; connections checked without a round trip."""
 
 import datetime as dt
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,3 +51,30 @@ def test_a_timestamp_reads_as_djangos_loader_reads_it(moment):
     # to every time in another zone (PEP 495).
     assert read == expected == moment.astimezone(dt.UTC)
     assert read.tzinfo is expected.tzinfo is connection.timezone
+
+
+def test_a_live_connection_is_found_usable_without_a_query(monkeypatch):
+    connection.ensure_connection()
+
+    def no_query(*args, **kwargs):
+        raise AssertionError("the health check sent a query")
+
+    monkeypatch.setattr(connection.connection, "cursor", no_query)
+    monkeypatch.setattr(connection.connection, "execute", no_query)
+
+    assert connection.is_usable()
+
+
+def test_a_connection_the_server_ended_is_found_unusable():
+    other = connections.create_connection("default")
+    other.ensure_connection()
+    try:
+        assert other.is_usable()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [other.connection.info.backend_pid])
+        deadline = time.monotonic() + 10
+        while other.is_usable() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not other.is_usable()
+    finally:
+        other.close()

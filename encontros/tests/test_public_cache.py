@@ -64,18 +64,38 @@ def test_an_uncached_answer_is_compressed_in_the_client_s_encoding_only(
 ):
     settings.PUBLIC_CACHE_SECONDS = 0
     compressed = []
-    for encoding, compress in public_cache.COMPRESSORS.items():
+    for compressors in (public_cache.COMPRESSORS, public_cache.FAST_COMPRESSORS):
+        for encoding, compress in compressors.items():
 
-        def recording(body, encoding=encoding, compress=compress):
-            compressed.append(encoding)
-            return compress(body)
+            def recording(body, encoding=encoding, compress=compress):
+                compressed.append(encoding)
+                return compress(body)
 
-        monkeypatch.setitem(public_cache.COMPRESSORS, encoding, recording)
+            monkeypatch.setitem(compressors, encoding, recording)
 
     response = client.get(HOME, headers={"accept-encoding": "gzip, br"})
 
     assert response["Content-Encoding"] == "br"
     assert compressed == ["br"]
+
+
+@pytest.mark.parametrize(
+    ("cache_seconds", "compress"),
+    [
+        (60, lambda body: brotli.compress(body, quality=5)),
+        (0, lambda body: brotli.compress(body, quality=1)),
+    ],
+    ids=["kept", "sent-once"],
+)
+def test_a_kept_answer_is_compressed_harder_than_one_sent_once(
+    client, event, settings, cache_seconds, compress
+):
+    settings.PUBLIC_CACHE_SECONDS = cache_seconds
+    plain = client.get(HOME).content
+
+    response = client.get(HOME, headers={"accept-encoding": "br"})
+
+    assert response.content == compress(plain)
 
 
 def test_an_unchanged_answer_gets_304_by_etag_or_date(client, event):

@@ -1,4 +1,5 @@
-"""Timestamps read from PostgreSQL by psycopg's compiled code.
+"""The site's PostgreSQL backend (the DATABASES engine, see base.py), and
+timestamps read by psycopg's compiled code.
 
 Django reads `timestamptz` values with a loader derived from psycopg's
 pure-Python one (it needs to set the time zone of the values), so with
