@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .calendar import build_calendar
 from .filters import feed_title, upcoming_filterset, with_query
-from .models import Event, Series
+from .models import Series, public_events
 
 # Subscribed calendars fetch the whole feed every hour: keep it bounded.
 CALENDAR_MAX_EVENTS = 200
@@ -42,7 +42,7 @@ def upcoming_calendar(request):
 
 def event_calendar(request, slug):
     """One event as an .ics file to add to any calendar application."""
-    event = get_object_or_404(Event.objects.public().with_technologies(), slug=slug)
+    event = get_object_or_404(public_events(), slug=slug)
     content = build_calendar(
         [event],
         name=event.title,

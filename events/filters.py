@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import SiteForm
 from .menus import filter_menus
-from .models import SINGLE_LINE_TEXT, Event, PagedByKeys, Technology
+from .models import SINGLE_LINE_TEXT, Event, PagedByKeys, Technology, public_events
 
 ONCE_ONLY = _("Give this parameter once.")
 # The filters that take several values (any of them matches).
@@ -360,8 +360,7 @@ def public_filterset(request, *, past=False):
     and calendar applications and widgets, which cannot show an error page, still
     get the events of the valid filters.
     """
-    events = Event.objects.public().with_technologies()
-    events = events.past() if past else events.upcoming()
+    events = public_events().past() if past else public_events().upcoming()
     return EventFilter(request.GET, queryset=events, lenient=True)
 
 

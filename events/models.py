@@ -375,6 +375,19 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+def public_events():
+    """Public events with their technologies, where the public lists and pages
+    start: built once per process, and copied for each use (QuerySet.all(), as
+    Django's and DRF's views copy their class's queryset), since building the
+    query costs more than copying it."""
+    return _built_public_events().all()
+
+
+@functools.cache
+def _built_public_events():
+    return Event.objects.public().with_technologies()
+
+
 class PagedByKeys:
     """An event list as paginators take it (a count and slices), each slice read
     by EventQuerySet.rows()."""

@@ -35,7 +35,15 @@ from .forms import (
     RecoveryRequestForm,
     ReportForm,
 )
-from .models import DuplicateEvent, Event, RecoveryLink, Series, Technology, technology_slug
+from .models import (
+    DuplicateEvent,
+    Event,
+    RecoveryLink,
+    Series,
+    Technology,
+    public_events,
+    technology_slug,
+)
 from .structured_data import event_json_ld
 
 logger = logging.getLogger(__name__)
@@ -86,7 +94,7 @@ class FilteredEventListView(ListView):
 
 
 class EventDetailView(DetailView):
-    queryset = Event.objects.public().with_technologies()
+    queryset = public_events()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -118,7 +126,7 @@ CARD_RENDER_CACHE_SECONDS = 24 * 60 * 60
 def event_card(request, slug, version):
     """The event's link-preview picture in the language of its address (see events.social_card)."""
     language = get_language()
-    event = get_object_or_404(Event.objects.public().with_technologies(), slug=slug)
+    event = get_object_or_404(public_events(), slug=slug)
     if version != social_card.card_version(event, language):
         return redirect(social_card.card_url(event, language))
     key = f"social-card:{event.pk}:{language}:{version}"

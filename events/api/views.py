@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from events import services
-from events.models import Event, Series, Technology
+from events.models import Event, Series, Technology, public_events
 from events.recurrence import RULE_FIELDS
 
 from . import schema
@@ -209,14 +209,14 @@ class EventViewSet(
         return super().filter_queryset(queryset)
 
     def get_queryset(self):
-        events = Event.objects.with_technologies()
         if self.action == "list":
-            return events.public()
+            return public_events()
+        events = Event.objects.with_technologies()
         if self.edit_token is not None:
             return events.by_edit_token(self.edit_token, with_series_token=True)
         if self.acts_as_event_manager():
             return events
-        return events.public()
+        return public_events()
 
     def get_throttles(self):
         throttles = super().get_throttles()
