@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -164,6 +165,9 @@ def redis_server():
 @contextmanager
 def gunicorn(arguments, app, **variables):
     port = free_port()
+    # As in the image (Dockerfile): metrics shared by the workers through files,
+    # in a directory of this server's own (two servers run at once).
+    metrics_directory = tempfile.mkdtemp(prefix="encontros-bench-metrics-")
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -180,6 +184,7 @@ def gunicorn(arguments, app, **variables):
             PORT=str(port),
             # Two servers run at once: the ceiling, and the site.
             METRICS_PORT=str(free_port()),
+            PROMETHEUS_MULTIPROC_DIR=metrics_directory,
             WEB_CONCURRENCY=str(arguments.workers),
             **variables,
         ),
@@ -197,6 +202,7 @@ def gunicorn(arguments, app, **variables):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        shutil.rmtree(metrics_directory, ignore_errors=True)
 
 
 def manage(arguments, *command):

@@ -93,7 +93,7 @@ def test_after_a_database_restart_between_requests_no_request_fails(collected_st
         manage("migrate", "--verbosity", "0", environment=environment)
         manage("seed_demo", environment=environment)
         with gunicorn(environment, workers=2) as server:
-            # Every worker holds a connection to the server about to restart.
+            # The workers hold connections to the server about to restart.
             for _ in range(6):
                 assert server.get("/", headers=ENGLISH)[0] == 200
 

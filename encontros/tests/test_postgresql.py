@@ -4,6 +4,7 @@ values and zone Django's loader gives; connections checked without a round trip.
 import datetime as dt
 import time
 
+import psycopg
 import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from psycopg import pq
 
 from encontros.postgresql import PSYCOPG_TIMESTAMPTZ_LOADER, TIMESTAMPTZ_OID, CompiledTzLoader
+from encontros.postgresql.base import has_input
 
 pytestmark = [
     pytest.mark.django_db,
@@ -65,6 +67,39 @@ def test_a_live_connection_is_found_usable_without_a_query(monkeypatch):
     assert connection.is_usable()
 
 
+def test_a_message_the_server_sends_on_its_own_leaves_a_connection_usable():
+    listener = connections.create_connection("default")
+    notifier = connections.create_connection("default")
+    try:
+        listener.ensure_connection()
+        listener.connection.execute("LISTEN encontros_health_check")
+        notifier.ensure_connection()
+        notifier.connection.execute("NOTIFY encontros_health_check")
+        deadline = time.monotonic() + 10
+        while not has_input(listener.connection.fileno()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert has_input(listener.connection.fileno())
+
+        assert listener.is_usable()
+        assert not has_input(listener.connection.fileno())
+    finally:
+        listener.close()
+        notifier.close()
+
+
+def test_a_connection_in_a_failed_transaction_is_found_unusable():
+    other = connections.create_connection("default")
+    try:
+        other.ensure_connection()
+        other.connection.execute("BEGIN")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            other.connection.execute("SELECT 1 / 0")
+
+        assert not other.is_usable()
+    finally:
+        other.close()
+
+
 def test_a_connection_the_server_ended_is_found_unusable():
     other = connections.create_connection("default")
     other.ensure_connection()
@@ -73,8 +108,11 @@ def test_a_connection_the_server_ended_is_found_unusable():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [other.connection.info.backend_pid])
         deadline = time.monotonic() + 10
-        while other.is_usable() and time.monotonic() < deadline:
+        while not has_input(other.connection.fileno()) and time.monotonic() < deadline:
             time.sleep(0.05)
+        # The server's last message and the end of the stream have both arrived.
+        time.sleep(0.5)
+
         assert not other.is_usable()
     finally:
         other.close()
