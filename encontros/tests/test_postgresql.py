@@ -14,6 +14,7 @@ from psycopg import pq
 
 from encontros.postgresql import PSYCOPG_TIMESTAMPTZ_LOADER, TIMESTAMPTZ_OID, CompiledTzLoader
 from encontros.postgresql.base import has_input
+from events.tests.servers import wait_for
 
 pytestmark = [
     pytest.mark.django_db,
@@ -75,10 +76,7 @@ def test_a_message_the_server_sends_on_its_own_leaves_a_connection_usable():
         listener.connection.execute("LISTEN encontros_health_check")
         notifier.ensure_connection()
         notifier.connection.execute("NOTIFY encontros_health_check")
-        deadline = time.monotonic() + 10
-        while not has_input(listener.connection.fileno()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert has_input(listener.connection.fileno())
+        wait_for(lambda: has_input(listener.connection.fileno()), seconds=10, what="a notification")
 
         assert listener.is_usable()
         assert not has_input(listener.connection.fileno())
@@ -107,9 +105,7 @@ def test_a_connection_the_server_ended_is_found_unusable():
         assert other.is_usable()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [other.connection.info.backend_pid])
-        deadline = time.monotonic() + 10
-        while not has_input(other.connection.fileno()) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: has_input(other.connection.fileno()), seconds=10, what="the close")
         # The server's last message and the end of the stream have both arrived.
         time.sleep(0.5)
 
